@@ -51,6 +51,8 @@ export interface SandboxOptions {
   maxLogEntries?: number;
   /** Serve `/__sandbox/*` admin routes. @default true */
   admin?: boolean;
+  /** Called with every request the sandbox logs (the contract test listens here). */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
 
 /** A running sandbox. */
@@ -97,7 +99,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     [partnerFromSecrets(devPartner), ...(options.partners ?? [])],
   );
   const faults = new Faults(options.faults);
-  const log = new SandboxLog(options.maxLogEntries ?? 100_000);
+  const log = new SandboxLog(options.maxLogEntries ?? 100_000, options.onRequest);
   const app = buildServer({ store, tokens, faults, recordBodies: options.recordBodies ?? false, maxLogEntries: options.maxLogEntries ?? 100_000 }, log);
   if (options.admin ?? true) registerAdminRoutes(app, log, store, tokens, faults);
   await app.listen({ port: options.port ?? 0, host });

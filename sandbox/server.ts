@@ -56,10 +56,14 @@ export class SandboxLog {
   entries: RequestLogEntry[] = [];
   stats: SandboxStats = { requests: 0, byRoute: {}, tokensIssued: 0 };
   private seq = 0;
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly listener?: (entry: RequestLogEntry) => void,
+  ) {}
 
   record(entry: Omit<RequestLogEntry, "seq">): void {
     const e = { seq: ++this.seq, ...entry };
+    this.listener?.(e);
     this.entries.push(e);
     if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
     this.stats.requests++;

@@ -13,6 +13,7 @@ import path from "node:path";
 import type { z } from "zod";
 import { KINDS, type Kind } from "../sdk/endpoints";
 import type * as s from "../sdk/schemas";
+import { UUID_PATTERN } from "../sdk/schemas";
 
 /** An error the sandbox answers with a status and a body. */
 export class SandboxHttpError extends Error {
@@ -58,7 +59,6 @@ export interface StoreOptions {
   patchConflictStatus: 409 | 400;
 }
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** Drops exact duplicates, keeps order (U25). */
 function dedupe(list: readonly s.WireEntitlement[] | null | undefined): s.WireEntitlement[] {
@@ -156,7 +156,7 @@ export class Store {
     if (typeof id !== "string" && typeof externalId !== "string") {
       throw problem(400, `Provide ${spec.idField} or ${spec.externalIdField}`);
     }
-    if (typeof id === "string" && !UUID.test(id)) {
+    if (typeof id === "string" && !UUID_PATTERN.test(id)) {
       throw new SandboxHttpError(422, {
         detail: [{ loc: ["query", spec.idField], msg: "Input should be a valid UUID", type: "uuid_parsing" }],
       });

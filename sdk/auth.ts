@@ -7,7 +7,7 @@
  */
 import { createPrivateKey, randomUUID, type KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
-import { InvalidInputError, UnexpectedResponseError } from "./errors";
+import { AuthenticationError, BoostedError, InvalidInputError, UnexpectedResponseError } from "./errors";
 import {
   GRANT_TYPE_TOKEN_EXCHANGE,
   SCOPE_ACCOUNT_MANAGEMENT,
@@ -75,31 +75,35 @@ export interface TokenManagerOptions {
 const DEFAULT_EXPIRES_IN_SECONDS = 300;
 
 export class TokenManager implements TokenSource {
-  private cached?: { token: string; renewAt: number };
-  private inflight?: Promise<string>;
+  // ES private fields: util.inspect and JSON.stringify cannot reach them, so printing a client
+  // or a manager never shows the secret, the key or a token.
+  #cached?: { token: string; renewAt: number };
+  #inflight?: Promise<string>;
+  readonly #transport: Transport;
+  readonly #options: TokenManagerOptions;
   /** Number of exchanges this manager has made. */
   exchanges = 0;
 
-  constructor(
-    private readonly transport: Transport,
-    private readonly options: TokenManagerOptions,
-  ) {}
+  constructor(transport: Transport, options: TokenManagerOptions) {
+    this.#transport = transport;
+    this.#options = options;
+  }
 
   token(): Promise<string> {
-    if (this.cached && Date.now() < this.cached.renewAt) return Promise.resolve(this.cached.token);
+    if (this.#cached && Date.now() < this.#cached.renewAt) return Promise.resolve(this.#cached.token);
     // Single flight: every caller that finds the cache cold waits on the same exchange.
-    this.inflight ??= this.exchange().finally(() => {
-      this.inflight = undefined;
+    this.#inflight ??= this.exchange().finally(() => {
+      this.#inflight = undefined;
     });
-    return this.inflight;
+    return this.#inflight;
   }
 
   invalidate(token: string): void {
-    if (this.cached?.token === token) this.cached = undefined;
+    if (this.#cached?.token === token) this.#cached = undefined;
   }
 
   private async exchange(): Promise<string> {
-    const o = this.options;
+    const o = this.#options;
     const now = Math.floor(Date.now() / 1000);
     const assertion = await new SignJWT({})
       .setProtectedHeader({ alg: o.signingKey.alg, kid: o.keyId, typ: "JWT" })
@@ -121,14 +125,27 @@ export class TokenManager implements TokenSource {
     this.exchanges++;
     o.onExchange?.();
     const op = OPERATIONS.tokenExchange;
-    const res = await this.transport.send({
-      operation: "tokenExchange",
-      method: op.method,
-      path: o.tokenPath,
-      form: { ...form },
-      // A token exchange creates nothing a second exchange would collide with.
-      retryAmbiguous: true,
-    });
+    const res = await this.#transport
+      .send({
+        operation: "tokenExchange",
+        method: op.method,
+        path: o.tokenPath,
+        form: { ...form },
+        // A token exchange creates nothing a second exchange would collide with.
+        retryAmbiguous: true,
+      })
+      .catch((err: unknown) => {
+        // 400 (invalid_grant, invalid_scope…) and 401 (invalid_client) both mean our credentials
+        // or settings are wrong: say which settings to check rather than "bad request".
+        if (err instanceof BoostedError && (err.status === 400 || err.status === 401)) {
+          throw new AuthenticationError(
+            "Boosted refused the token exchange",
+            err,
+            "Check clientId and clientSecret, that privateKey matches the public key registered under keyId, and audience",
+          );
+        }
+        throw err;
+      });
     const parsed = TokenExchangeResponse.safeParse(res.data);
     if (!parsed.success) {
       throw new UnexpectedResponseError(
@@ -140,7 +157,7 @@ export class TokenManager implements TokenSource {
     // Renew early so that a request started just before expiry does not carry a dead token;
     // for very short lifetimes use a fraction instead of the fixed skew.
     const skew = Math.min(o.refreshSkewSeconds, lifetime / 5);
-    this.cached = { token: parsed.data.access_token, renewAt: Date.now() + (lifetime - skew) * 1000 };
+    this.#cached = { token: parsed.data.access_token, renewAt: Date.now() + (lifetime - skew) * 1000 };
     return parsed.data.access_token;
   }
 }

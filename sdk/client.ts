@@ -5,6 +5,7 @@
  * `Transport` (the only HTTP code). Requests are validated against the wire schemas before
  * anything is sent; responses are validated before anything is returned.
  */
+import { inspect } from "node:util";
 import { z } from "zod";
 import { fromWire, snakeToCamel, toWire, type Camelize } from "./case";
 import { KINDS, OPERATIONS, PATHS, type Kind, type OperationName } from "./endpoints";
@@ -65,8 +66,9 @@ const SELECTOR_NAMES: Record<Kind, string> = {
 
 /** Typed client for Boosted's Account Management API. */
 export class BoostedClient {
-  private readonly transport: Transport;
-  private readonly tokens: TokenManager;
+  readonly #transport: Transport;
+  readonly #tokens: TokenManager;
+  readonly #baseUrl: string;
 
   constructor(options: BoostedClientOptions) {
     const parsed = BoostedClientOptions.safeParse(options);
@@ -75,14 +77,15 @@ export class BoostedClient {
     }
     const o = parsed.data;
     const signingKey = parsePrivateKey(o.privateKey);
-    this.transport = new Transport({
+    this.#baseUrl = o.baseUrl;
+    this.#transport = new Transport({
       baseUrl: o.baseUrl,
       timeoutMs: o.timeoutMs ?? 30_000,
       retry: { ...defaultRetryPolicy, ...o.retry },
       logger: o.logger,
       userAgent: o.userAgent ?? "pulumi-boosted",
     });
-    this.tokens = new TokenManager(this.transport, {
+    this.#tokens = new TokenManager(this.#transport, {
       clientId: o.clientId,
       clientSecret: o.clientSecret,
       signingKey,
@@ -94,9 +97,14 @@ export class BoostedClient {
     });
   }
 
+  /** What `console.log(client)` shows: where it points, never its credentials. */
+  [inspect.custom](): string {
+    return `BoostedClient { baseUrl: ${JSON.stringify(this.#baseUrl)} }`;
+  }
+
   /** Number of token exchanges this client has made. */
   get tokenExchanges(): number {
-    return this.tokens.exchanges;
+    return this.#tokens.exchanges;
   }
 
   // ---- Organizations ------------------------------------------------------------------------
@@ -250,7 +258,7 @@ export class BoostedClient {
     req: { query?: Record<string, string>; json?: unknown; retryAmbiguous: boolean },
   ): Promise<unknown> {
     const op = OPERATIONS[operation];
-    const res = await this.transport.send({ operation, method: op.method, path: op.path, auth: this.tokens, ...req });
+    const res = await this.#transport.send({ operation, method: op.method, path: op.path, auth: this.#tokens, ...req });
     return res.data;
   }
 
@@ -295,9 +303,15 @@ export class BoostedClient {
   }
 
   private wireSelector(kind: Kind, operation: OperationName, selector: unknown): Record<string, string> {
-    const parsed = KINDS[kind].selector.safeParse(toWire(selector ?? {}));
+    const wire = toWire(selector ?? {}) as Record<string, unknown>;
+    const parsed = KINDS[kind].selector.safeParse(wire);
     if (!parsed.success) {
-      throw new InvalidInputError(`${operation}: pass exactly one of ${SELECTOR_NAMES[kind]} as a non-empty string`);
+      const id = wire[KINDS[kind].idField];
+      const notUuid = typeof id === "string" && !s.UUID_PATTERN.test(id);
+      throw new InvalidInputError(
+        `${operation}: pass exactly one of ${SELECTOR_NAMES[kind]} as a non-empty string` +
+          (notUuid ? `; a Boosted id (${SELECTOR_NAMES[kind].split(" ")[0]}) is a UUID, an external id can be any string` : ""),
+      );
     }
     return parsed.data as Record<string, string>;
   }

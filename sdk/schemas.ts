@@ -141,21 +141,25 @@ export const GetEntitiesRequest = z.strictObject({
 });
 export type GetEntitiesRequest = Camelize<z.input<typeof GetEntitiesRequest>>;
 
+/** Boosted ids in query parameters are declared `format: uuid`; the server 422s anything else (U9). */
+export const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const BoostedId = z.string().regex(UUID_PATTERN, "must be a Boosted id (a UUID)");
+
 // Selectors: how GET and PATCH name one object (query parameters). Exactly one of the two.
 export const OrgSelector = z.union([
-  z.strictObject({ org_id: z.string().min(1) }),
+  z.strictObject({ org_id: BoostedId }),
   z.strictObject({ external_org_id: z.string().min(1) }),
 ]);
 /** `{ orgId }` or `{ externalOrgId }`. */
 export type OrgSelector = Camelize<z.input<typeof OrgSelector>>;
 export const WorkspaceSelector = z.union([
-  z.strictObject({ workspace_id: z.string().min(1) }),
+  z.strictObject({ workspace_id: BoostedId }),
   z.strictObject({ external_workspace_id: z.string().min(1) }),
 ]);
 /** `{ workspaceId }` or `{ externalWorkspaceId }`. */
 export type WorkspaceSelector = Camelize<z.input<typeof WorkspaceSelector>>;
 export const UserSelector = z.union([
-  z.strictObject({ user_id: z.string().min(1) }),
+  z.strictObject({ user_id: BoostedId }),
   z.strictObject({ external_user_id: z.string().min(1) }),
 ]);
 /** `{ userId }` or `{ externalUserId }`. */
