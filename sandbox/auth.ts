@@ -49,12 +49,18 @@ export interface TokenServiceOptions {
 }
 
 export class TokenService {
-  private readonly partners = new Map<string, SandboxPartner & { keySet: ReturnType<typeof createLocalJWKSet> }>();
+  private readonly partners = new Map<
+    string,
+    SandboxPartner & { keySet: ReturnType<typeof createLocalJWKSet> }
+  >();
   private readonly tokens = new Map<string, IssuedToken>();
   /** Exchanges granted, for the admin stats. */
   issued = 0;
 
-  constructor(private options: TokenServiceOptions, partners: SandboxPartner[]) {
+  constructor(
+    private options: TokenServiceOptions,
+    partners: SandboxPartner[],
+  ) {
     for (const p of partners) this.partners.set(p.clientId, { ...p, keySet: createLocalJWKSet(p.jwks) });
   }
 
@@ -79,8 +85,10 @@ export class TokenService {
     const subjectTokenType = field("subject_token_type");
     const clientId = field("client_id");
     const clientSecret = field("client_secret");
-    if (grantType !== GRANT_TYPE_TOKEN_EXCHANGE) throw oauthError(400, "invalid_request", `grant_type must be ${GRANT_TYPE_TOKEN_EXCHANGE}`);
-    if (subjectTokenType !== TOKEN_TYPE_JWT) throw oauthError(400, "invalid_request", `subject_token_type must be ${TOKEN_TYPE_JWT}`);
+    if (grantType !== GRANT_TYPE_TOKEN_EXCHANGE)
+      throw oauthError(400, "invalid_request", `grant_type must be ${GRANT_TYPE_TOKEN_EXCHANGE}`);
+    if (subjectTokenType !== TOKEN_TYPE_JWT)
+      throw oauthError(400, "invalid_request", `subject_token_type must be ${TOKEN_TYPE_JWT}`);
 
     const partner = this.partners.get(clientId);
     if (!partner || !secretEquals(clientSecret, partner.clientSecret)) {
@@ -101,15 +109,20 @@ export class TokenService {
     }
     const now = Math.floor(Date.now() / 1000);
     if (payload.iat! > now + 60) throw oauthError(400, "invalid_grant", "iat is in the future");
-    if (payload.exp! - payload.iat! > 3600) throw oauthError(400, "invalid_grant", "the JWT may live at most 3600 s (exp - iat)");
+    if (payload.exp! - payload.iat! > 3600)
+      throw oauthError(400, "invalid_grant", "the JWT may live at most 3600 s (exp - iat)");
     const subject = payload.sub!;
     if (!subject) throw oauthError(400, "invalid_grant", "sub is required");
 
     const management = subject === clientId;
-    const requested = typeof form.scope === "string" && form.scope.trim() ? form.scope.trim().split(/\s+/) : [management ? SCOPE_ACCOUNT_MANAGEMENT : "thread"];
+    const requested =
+      typeof form.scope === "string" && form.scope.trim()
+        ? form.scope.trim().split(/\s+/)
+        : [management ? SCOPE_ACCOUNT_MANAGEMENT : "thread"];
     const allowed = partner.scopes ?? [SCOPE_ACCOUNT_MANAGEMENT, "thread"];
     for (const scope of requested) {
-      if (!allowed.includes(scope)) throw oauthError(400, "invalid_scope", `scope "${scope}" is not allowed for this partner`);
+      if (!allowed.includes(scope))
+        throw oauthError(400, "invalid_scope", `scope "${scope}" is not allowed for this partner`);
       if (scope === SCOPE_ACCOUNT_MANAGEMENT && !management) {
         throw oauthError(400, "invalid_scope", "account-management tokens need sub = client_id");
       }
@@ -141,17 +154,23 @@ export class TokenService {
       this.tokens.delete(match[1]!);
       throw problem(403, "Token expired");
     }
-    if (!token.scopes.includes(SCOPE_ACCOUNT_MANAGEMENT)) throw problem(403, "Token lacks the account-management scope");
+    if (!token.scopes.includes(SCOPE_ACCOUNT_MANAGEMENT))
+      throw problem(403, "Token lacks the account-management scope");
     return token.clientId;
   }
 }
 
 function describeJoseError(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return "the JWT has expired";
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `JWT claim ${err.claim} is invalid (${err.reason})`;
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return "the JWT signature does not match the registered public key";
-  if (err instanceof joseErrors.JWKSNoMatchingKey) return "no registered key matches the JWT's kid and algorithm";
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return "the JWT's algorithm is not accepted (RS256 or ES256)";
-  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid) return "the subject_token is not a valid JWT";
+  if (err instanceof joseErrors.JWTClaimValidationFailed)
+    return `JWT claim ${err.claim} is invalid (${err.reason})`;
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+    return "the JWT signature does not match the registered public key";
+  if (err instanceof joseErrors.JWKSNoMatchingKey)
+    return "no registered key matches the JWT's kid and algorithm";
+  if (err instanceof joseErrors.JOSEAlgNotAllowed)
+    return "the JWT's algorithm is not accepted (RS256 or ES256)";
+  if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid)
+    return "the subject_token is not a valid JWT";
   return "the JWT could not be verified";
 }

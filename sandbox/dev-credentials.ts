@@ -22,7 +22,10 @@ export interface SandboxCredentials {
 }
 
 /** The partner half of the credentials, without URLs (they depend on the port). */
-export type DevPartnerSecrets = Pick<SandboxCredentials, "clientId" | "clientSecret" | "privateKey" | "keyId">;
+export type DevPartnerSecrets = Pick<
+  SandboxCredentials,
+  "clientId" | "clientSecret" | "privateKey" | "keyId"
+>;
 
 export function createDevPartnerSecrets(): DevPartnerSecrets {
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });

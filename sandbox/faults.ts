@@ -14,7 +14,10 @@ export const ScriptedFault = z.strictObject({
   times: z.number().int().positive().default(1),
   fault: z.union([
     /** Answer with this status without processing the request. */
-    z.strictObject({ status: z.number().int().min(400).max(599), retryAfterSeconds: z.number().min(0).optional() }),
+    z.strictObject({
+      status: z.number().int().min(400).max(599),
+      retryAfterSeconds: z.number().min(0).optional(),
+    }),
     /** Process the request (commit the change), then drop the connection without answering. */
     z.strictObject({ lostResponse: z.literal(true) }),
     /** Wait this long before processing. */
@@ -97,14 +100,23 @@ export class Faults {
   decide(method: string, path: string, isWrite: boolean): FaultDecision {
     const c = this.config;
     this.count++;
-    const d: FaultDecision = { delayMs: c.latencyMs + (c.jitterMs ? this.random() * c.jitterMs : 0), lostResponse: false };
+    const d: FaultDecision = {
+      delayMs: c.latencyMs + (c.jitterMs ? this.random() * c.jitterMs : 0),
+      lostResponse: false,
+    };
 
     const scripted = c.script.find((f) => (!f.method || f.method === method) && (!f.path || f.path === path));
     if (scripted) {
       scripted.times--;
       if (scripted.times <= 0) c.script.splice(c.script.indexOf(scripted), 1);
       const f = scripted.fault;
-      if ("status" in f) return { ...d, status: f.status, retryAfterSeconds: f.retryAfterSeconds, label: `scripted ${f.status}` };
+      if ("status" in f)
+        return {
+          ...d,
+          status: f.status,
+          retryAfterSeconds: f.retryAfterSeconds,
+          label: `scripted ${f.status}`,
+        };
       if ("lostResponse" in f) return { ...d, lostResponse: true, label: "scripted lost response" };
       return { ...d, delayMs: d.delayMs + f.delayMs, label: `scripted delay ${f.delayMs}ms` };
     }
@@ -116,7 +128,12 @@ export class Faults {
       const now = Date.now();
       this.window = this.window.filter((t) => now - t < 1000);
       if (this.window.length >= c.rateLimitPerSecond) {
-        return { ...d, status: 429, retryAfterSeconds: c.retryAfterSeconds, label: "rate limit (per second)" };
+        return {
+          ...d,
+          status: 429,
+          retryAfterSeconds: c.retryAfterSeconds,
+          label: "rate limit (per second)",
+        };
       }
       this.window.push(now);
     }

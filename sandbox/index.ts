@@ -12,9 +12,20 @@
  */
 import type { AddressInfo } from "node:net";
 import { TokenService, type SandboxPartner } from "./auth";
-import { createDevPartnerSecrets, partnerFromSecrets, type DevPartnerSecrets, type SandboxCredentials } from "./dev-credentials";
+import {
+  createDevPartnerSecrets,
+  partnerFromSecrets,
+  type DevPartnerSecrets,
+  type SandboxCredentials,
+} from "./dev-credentials";
 import { Faults, type FaultConfig } from "./faults";
-import { buildServer, registerAdminRoutes, SandboxLog, type RequestLogEntry, type SandboxStats } from "./server";
+import {
+  buildServer,
+  registerAdminRoutes,
+  SandboxLog,
+  type RequestLogEntry,
+  type SandboxStats,
+} from "./server";
 import { Store } from "./store";
 import { PATHS } from "../sdk/endpoints";
 
@@ -100,7 +111,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   );
   const faults = new Faults(options.faults);
   const log = new SandboxLog(options.maxLogEntries ?? 100_000, options.onRequest);
-  const app = buildServer({ store, tokens, faults, recordBodies: options.recordBodies ?? false, maxLogEntries: options.maxLogEntries ?? 100_000 }, log);
+  const app = buildServer(
+    {
+      store,
+      tokens,
+      faults,
+      recordBodies: options.recordBodies ?? false,
+      maxLogEntries: options.maxLogEntries ?? 100_000,
+    },
+    log,
+  );
   if (options.admin ?? true) registerAdminRoutes(app, log, store, tokens, faults);
   await app.listen({ port: options.port ?? 0, host });
   const port = (app.server.address() as AddressInfo).port;
@@ -109,7 +129,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     url,
     port,
-    credentials: { baseUrl: url, tokenUrl: `${url}${PATHS.token}`, audience, ...devPartner },
+    credentials: {
+      baseUrl: url,
+      tokenUrl: `${url}${PATHS.token}`,
+      audience,
+      // Only the partner's own fields: a caller may pass another sandbox's full credentials.
+      clientId: devPartner.clientId,
+      clientSecret: devPartner.clientSecret,
+      privateKey: devPartner.privateKey,
+      keyId: devPartner.keyId,
+    },
     requests: () => log.entries,
     stats: () => ({ ...log.stats, tokensIssued: tokens.issued }),
     reset: async (o) => {

@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from "zod";
 import { KINDS, PATHS, PATH_ALIASES, type Kind } from "../sdk/endpoints";
 import * as s from "../sdk/schemas";
-import { Faults, type FaultConfig } from "./faults";
+import type { Faults } from "./faults";
 import { SandboxHttpError, problem, type Store } from "./store";
 import type { TokenService } from "./auth";
 
@@ -81,7 +81,11 @@ export class SandboxLog {
 /** Turns zod issues into FastAPI's 422 body (U10). */
 function validationError(error: z.ZodError, where: "body" | "query"): SandboxHttpError {
   return new SandboxHttpError(422, {
-    detail: error.issues.map((i) => ({ loc: [where, ...i.path.map((p) => (typeof p === "number" ? p : String(p)))], msg: i.message, type: i.code })),
+    detail: error.issues.map((i) => ({
+      loc: [where, ...i.path.map((p) => (typeof p === "number" ? p : String(p)))],
+      msg: i.message,
+      type: i.code,
+    })),
   });
 }
 
@@ -98,7 +102,8 @@ function parseBody<T extends z.ZodObject>(schema: T, body: unknown): z.output<T>
 function redactToken(path: string, body: unknown): unknown {
   if (path !== PATHS.token || typeof body !== "object" || body === null) return body;
   const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
-  for (const k of ["client_secret", "subject_token", "access_token"]) if (typeof copy[k] === "string") copy[k] = REDACTED;
+  for (const k of ["client_secret", "subject_token", "access_token"])
+    if (typeof copy[k] === "string") copy[k] = REDACTED;
   return copy;
 }
 
@@ -139,18 +144,26 @@ export function buildServer(opts: ServerOptions, log: SandboxLog): FastifyInstan
       durationMs: Date.now() - started,
       fault,
       contentType: request.headers["content-type"],
-      ...(opts.recordBodies ? { requestBody: redactToken(path, request.body), responseBody: redactToken(path, result.body) } : {}),
+      ...(opts.recordBodies
+        ? { requestBody: redactToken(path, request.body), responseBody: redactToken(path, result.body) }
+        : {}),
     });
   }
 
   /** Fault injection, the handler, persistence, logging and the lost-response drop, in one place. */
-  async function handle(request: FastifyRequest, reply: FastifyReply, isWrite: boolean, fn: () => Promise<Result> | Result) {
+  async function handle(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    isWrite: boolean,
+    fn: () => Promise<Result> | Result,
+  ) {
     const started = Date.now();
     const decision = faults.decide(request.method, pathOf(request), isWrite);
     if (decision.delayMs > 0) await sleep(decision.delayMs);
     let result: Result;
     if (decision.status) {
-      if (decision.retryAfterSeconds !== undefined) reply.header("retry-after", String(decision.retryAfterSeconds));
+      if (decision.retryAfterSeconds !== undefined)
+        reply.header("retry-after", String(decision.retryAfterSeconds));
       const message = decision.status === 429 ? "Too Many Requests" : "Service Unavailable (injected)";
       result = { status: decision.status, body: { success: false, message, detail: message } };
     } else {
@@ -180,7 +193,10 @@ export function buildServer(opts: ServerOptions, log: SandboxLog): FastifyInstan
   app.post(PATHS.token, (request, reply) =>
     handle(request, reply, true, async () => {
       if (!request.headers["content-type"]?.startsWith("application/x-www-form-urlencoded")) {
-        throw new SandboxHttpError(400, { error: "invalid_request", error_description: "send the form as application/x-www-form-urlencoded" });
+        throw new SandboxHttpError(400, {
+          error: "invalid_request",
+          error_description: "send the form as application/x-www-form-urlencoded",
+        });
       }
       const body = await tokens.exchange((request.body ?? {}) as Record<string, unknown>);
       return { status: 200, body };
@@ -196,17 +212,25 @@ export function buildServer(opts: ServerOptions, log: SandboxLog): FastifyInstan
         handle(request, reply, false, () => {
           const partner = partnerOf(request);
           const obj = store.find(partner, kind, request.query as Record<string, unknown>);
-          return { status: 200, body: { success: true, message: `${spec.label} found`, [envelopeKey(kind)]: obj } };
+          return {
+            status: 200,
+            body: { success: true, message: `${spec.label} found`, [envelopeKey(kind)]: obj },
+          };
         }),
       );
       app.put(path, (request, reply) =>
         handle(request, reply, true, () => {
           const partner = partnerOf(request);
           let obj: unknown;
-          if (kind === "organization") obj = store.createOrganization(partner, parseBody(KINDS.organization.create, request.body));
-          else if (kind === "workspace") obj = store.createWorkspace(partner, parseBody(KINDS.workspace.create, request.body));
+          if (kind === "organization")
+            obj = store.createOrganization(partner, parseBody(KINDS.organization.create, request.body));
+          else if (kind === "workspace")
+            obj = store.createWorkspace(partner, parseBody(KINDS.workspace.create, request.body));
           else obj = store.createUser(partner, parseBody(KINDS.user.create, request.body));
-          return { status: 201, body: { success: true, message: `${spec.label} created`, [envelopeKey(kind)]: obj } };
+          return {
+            status: 201,
+            body: { success: true, message: `${spec.label} created`, [envelopeKey(kind)]: obj },
+          };
         }),
       );
       app.patch(path, (request, reply) =>
@@ -214,7 +238,10 @@ export function buildServer(opts: ServerOptions, log: SandboxLog): FastifyInstan
           const partner = partnerOf(request);
           const patch = parseBody(spec.patch, request.body) as Record<string, unknown>;
           const obj = store.update(partner, kind, request.query as Record<string, unknown>, patch);
-          return { status: 200, body: { success: true, message: `${spec.label} updated`, [envelopeKey(kind)]: obj } };
+          return {
+            status: 200,
+            body: { success: true, message: `${spec.label} updated`, [envelopeKey(kind)]: obj },
+          };
         }),
       );
       // U22: the API has no delete.
@@ -228,8 +255,14 @@ export function buildServer(opts: ServerOptions, log: SandboxLog): FastifyInstan
     app.put(path, (request, reply) =>
       handle(request, reply, true, () => {
         const partner = partnerOf(request);
-        const created = store.createOrganizationAndWorkspace(partner, parseBody(s.NewOrgAndWorkspaceRequest, request.body));
-        return { status: 201, body: { success: true, message: "Organization and workspace created", ...created } };
+        const created = store.createOrganizationAndWorkspace(
+          partner,
+          parseBody(s.NewOrgAndWorkspaceRequest, request.body),
+        );
+        return {
+          status: 201,
+          body: { success: true, message: "Organization and workspace created", ...created },
+        };
       }),
     );
   }
@@ -241,9 +274,12 @@ export function buildServer(opts: ServerOptions, log: SandboxLog): FastifyInstan
         const q = parseBody(s.GetEntitiesRequest, request.body ?? {});
         const pick = <K extends Kind>(kind: K, ids?: string[] | null, externalIds?: string[] | null) => {
           const all = store.list(partner, kind) as Record<string, unknown>[];
-          if (!ids && !externalIds && Object.values(q).every((v) => v === undefined || v === null)) return all;
+          if (!ids && !externalIds && Object.values(q).every((v) => v === undefined || v === null))
+            return all;
           return all.filter(
-            (o) => ids?.includes(o[KINDS[kind].idField] as string) || externalIds?.includes(o[KINDS[kind].externalIdField] as string),
+            (o) =>
+              ids?.includes(o[KINDS[kind].idField] as string) ||
+              externalIds?.includes(o[KINDS[kind].externalIdField] as string),
           );
         };
         return {
@@ -265,7 +301,12 @@ export function buildServer(opts: ServerOptions, log: SandboxLog): FastifyInstan
     const started = Date.now();
     const result: Result =
       error.code?.startsWith("FST_ERR_CTP") || error.statusCode === 400 || error.statusCode === 415
-        ? { status: 422, body: { detail: [{ loc: ["body"], msg: "Input should be a valid JSON object", type: "json_invalid" }] } }
+        ? {
+            status: 422,
+            body: {
+              detail: [{ loc: ["body"], msg: "Input should be a valid JSON object", type: "json_invalid" }],
+            },
+          }
         : { status: 500, body: problem(500, "Internal Server Error").body };
     record(request, started, result);
     return reply.code(result.status).send(result.body);
@@ -301,10 +342,12 @@ export function registerAdminRoutes(
   app.get("/__sandbox/faults", async () => faults.get());
   app.put("/__sandbox/faults", async (request, reply) => {
     try {
-      faults.set((request.body ?? {}) as FaultConfig);
+      faults.set(request.body ?? {});
       return { success: true };
     } catch (err) {
-      return reply.code(422).send({ success: false, message: err instanceof Error ? err.message : String(err) });
+      return reply
+        .code(422)
+        .send({ success: false, message: err instanceof Error ? err.message : String(err) });
     }
   });
   app.post("/__sandbox/tokens/expire", async () => {

@@ -21,7 +21,7 @@ export class SandboxHttpError extends Error {
     readonly status: number,
     readonly body: unknown,
   ) {
-    super(typeof body === "object" && body && "message" in body ? String((body as { message: unknown }).message) : `HTTP ${status}`);
+    super(typeof body === "object" && body && "message" in body ? String(body.message) : `HTTP ${status}`);
   }
 }
 
@@ -47,7 +47,10 @@ interface PartnerState {
 /** The persisted file. */
 interface StateFile {
   version: 1;
-  partners: Record<string, { organizations: s.WireOrganization[]; workspaces: s.WireWorkspace[]; users: s.WireUser[] }>;
+  partners: Record<
+    string,
+    { organizations: s.WireOrganization[]; workspaces: s.WireWorkspace[]; users: s.WireUser[] }
+  >;
 }
 
 export interface StoreOptions {
@@ -58,7 +61,6 @@ export interface StoreOptions {
   /** Status for a PATCH that would duplicate an external id or email (U12). */
   patchConflictStatus: 409 | 400;
 }
-
 
 /** Drops exact duplicates, keeps order (U25). */
 function dedupe(list: readonly s.WireEntitlement[] | null | undefined): s.WireEntitlement[] {
@@ -162,9 +164,11 @@ export class Store {
       });
     }
     const byId = typeof id === "string" ? this.byId(partner, kind, id) : undefined;
-    const byExternal = typeof externalId === "string" ? this.byExternalId(partner, kind, externalId) : undefined;
+    const byExternal =
+      typeof externalId === "string" ? this.byExternalId(partner, kind, externalId) : undefined;
     if (typeof id === "string" && typeof externalId === "string" && byId !== byExternal) {
-      if (byId && byExternal) throw problem(400, `${spec.idField} and ${spec.externalIdField} name different objects`);
+      if (byId && byExternal)
+        throw problem(400, `${spec.idField} and ${spec.externalIdField} name different objects`);
       throw this.notFound(kind);
     }
     const found = byId ?? byExternal;
@@ -195,7 +199,13 @@ export class Store {
 
   // ---- uniqueness (U12) ---------------------------------------------------------------------
 
-  private assertUnique(partner: string, kind: Kind, fields: Record<string, unknown>, selfId: string | undefined, status: number): void {
+  private assertUnique(
+    partner: string,
+    kind: Kind,
+    fields: Record<string, unknown>,
+    selfId: string | undefined,
+    status: number,
+  ): void {
     const spec = KINDS[kind];
     const externalId = fields[spec.externalIdField];
     if (typeof externalId === "string") {
@@ -271,7 +281,13 @@ export class Store {
   ): { org: s.WireOrganization; workspace: s.WireWorkspace } {
     // Check both before creating either, so a conflict leaves nothing half-made.
     this.assertUnique(partner, "organization", { external_org_id: req.external_org_id }, undefined, 409);
-    this.assertUnique(partner, "workspace", { external_workspace_id: req.external_workspace_id }, undefined, 409);
+    this.assertUnique(
+      partner,
+      "workspace",
+      { external_workspace_id: req.external_workspace_id },
+      undefined,
+      409,
+    );
     const org = this.createOrganization(partner, {
       external_org_id: req.external_org_id,
       name: req.org_name,
@@ -297,7 +313,12 @@ export class Store {
    * list, a given string replaces the value. Parent fields are not in the patch models, so they
    * cannot be changed (the route strips unknown fields, like pydantic).
    */
-  update<K extends Kind>(partner: string, kind: K, query: Record<string, unknown>, patch: Record<string, unknown>): Obj<K> {
+  update<K extends Kind>(
+    partner: string,
+    kind: K,
+    query: Record<string, unknown>,
+    patch: Record<string, unknown>,
+  ): Obj<K> {
     const current = this.find(partner, kind, query) as Record<string, unknown>;
     const selfId = current[KINDS[kind].idField] as string;
     const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null && v !== undefined));

@@ -150,7 +150,13 @@ export class TokenManager implements TokenSource {
     if (!parsed.success) {
       throw new UnexpectedResponseError(
         `the token response is not what the API documents (${describeIssues(parsed.error)})`,
-        { operation: "tokenExchange", method: op.method, path: o.tokenPath, status: res.status, requestId: res.requestId },
+        {
+          operation: "tokenExchange",
+          method: op.method,
+          path: o.tokenPath,
+          status: res.status,
+          requestId: res.requestId,
+        },
       );
     }
     const lifetime = parsed.data.expires_in ?? DEFAULT_EXPIRES_IN_SECONDS;

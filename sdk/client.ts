@@ -42,7 +42,9 @@ export const BoostedClientOptions = z.strictObject({
   /** Lifetime of each signed partner JWT in seconds. @default 300 */
   assertionLifetimeSeconds: z.number().int().min(10).max(3600).optional(),
   /** Retry policy overrides. @default {@link defaultRetryPolicy} */
-  retry: z.custom<Partial<RetryPolicy>>((v) => v === undefined || (typeof v === "object" && v !== null)).optional(),
+  retry: z
+    .custom<Partial<RetryPolicy>>((v) => v === undefined || (typeof v === "object" && v !== null))
+    .optional(),
   /** Receives retry and re-authentication events (never headers, bodies or tokens). */
   logger: z.custom<(e: TransportEvent) => void>((v) => v === undefined || typeof v === "function").optional(),
   /** Sent as `User-Agent`. */
@@ -197,19 +199,28 @@ export class BoostedClient {
     const body = this.wireBody(operation, s.GetEntitiesRequest, request);
     const data = await this.call(operation, { json: body, retryAmbiguous: true });
     const parsed = this.parse(operation, s.GetEntitiesResponse, data);
-    if (parsed.success === false) throw this.unexpected(operation, "the response says success: false", parsed.message ?? undefined);
+    if (parsed.success === false)
+      throw this.unexpected(operation, "the response says success: false", parsed.message ?? undefined);
     return fromWire({ orgs: parsed.orgs, workspaces: parsed.workspaces, users: parsed.users });
   }
 
   // ---- Generic paths ------------------------------------------------------------------------
 
-  private async getObject<K extends Kind>(kind: K, operation: OperationName, selector: unknown): Promise<PublicObject<K>> {
+  private async getObject<K extends Kind>(
+    kind: K,
+    operation: OperationName,
+    selector: unknown,
+  ): Promise<PublicObject<K>> {
     const query = this.wireSelector(kind, operation, selector);
     const data = await this.call(operation, { query, retryAmbiguous: true });
     return this.unwrap(kind, operation, data);
   }
 
-  private async createObject<K extends Kind>(kind: K, operation: OperationName, request: unknown): Promise<PublicObject<K>> {
+  private async createObject<K extends Kind>(
+    kind: K,
+    operation: OperationName,
+    request: unknown,
+  ): Promise<PublicObject<K>> {
     const spec = KINDS[kind];
     const body = this.wireBody(operation, spec.create, request) as Record<string, unknown>;
     const externalId = body[spec.externalIdField] as string | null | undefined;
@@ -223,7 +234,7 @@ export class BoostedClient {
       // Our first attempt was probably processed and its answer lost: the 409 is our own
       // object. Accept it only if it is exactly what we asked for.
       const existing = await this.tryGetByExternalId(kind, externalId);
-      if (existing && matchesRequest(existing as Record<string, unknown>, body)) return fromWire(existing) as PublicObject<K>;
+      if (existing && matchesRequest(existing, body)) return fromWire(existing);
       throw err;
     }
   }
@@ -241,11 +252,17 @@ export class BoostedClient {
     return this.unwrap(kind, operation, data);
   }
 
-  private async tryGetByExternalId<K extends Kind>(kind: K, externalId: string): Promise<WireObject<K> | undefined> {
+  private async tryGetByExternalId<K extends Kind>(
+    kind: K,
+    externalId: string,
+  ): Promise<WireObject<K> | undefined> {
     const spec = KINDS[kind];
-    const operation = (`get${spec.label}` as OperationName);
+    const operation = `get${spec.label}` as OperationName;
     try {
-      const data = await this.call(operation, { query: { [spec.externalIdField]: externalId }, retryAmbiguous: true });
+      const data = await this.call(operation, {
+        query: { [spec.externalIdField]: externalId },
+        retryAmbiguous: true,
+      });
       return this.unwrapWire(kind, operation, data);
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
@@ -258,38 +275,62 @@ export class BoostedClient {
     req: { query?: Record<string, string>; json?: unknown; retryAmbiguous: boolean },
   ): Promise<unknown> {
     const op = OPERATIONS[operation];
-    const res = await this.#transport.send({ operation, method: op.method, path: op.path, auth: this.#tokens, ...req });
+    const res = await this.#transport.send({
+      operation,
+      method: op.method,
+      path: op.path,
+      auth: this.#tokens,
+      ...req,
+    });
     return res.data;
   }
 
   private unwrapWire<K extends Kind>(kind: K, operation: OperationName, data: unknown): WireObject<K> {
     const spec = KINDS[kind];
-    const env = this.parse(operation, spec.envelope, data) as Record<string, unknown> & { success?: boolean | null; message?: string | null };
+    const env = this.parse(operation, spec.envelope, data) as Record<string, unknown> & {
+      success?: boolean | null;
+      message?: string | null;
+    };
     return this.present(operation, env, spec.envelopeKey, env[spec.envelopeKey]) as WireObject<K>;
   }
 
   private unwrap<K extends Kind>(kind: K, operation: OperationName, data: unknown): PublicObject<K> {
-    return fromWire(this.unwrapWire(kind, operation, data)) as PublicObject<K>;
+    return fromWire(this.unwrapWire(kind, operation, data));
   }
 
   /** A 2xx must say `success` (or leave it out) and carry the object (U28). */
-  private present<T>(operation: OperationName, env: { success?: boolean | null; message?: string | null }, key: string, value: T | null | undefined): T {
-    if (env.success === false) throw this.unexpected(operation, "the response says success: false", env.message ?? undefined);
-    if (value === null || value === undefined) throw this.unexpected(operation, `the response has no "${key}" object`, env.message ?? undefined);
+  private present<T>(
+    operation: OperationName,
+    env: { success?: boolean | null; message?: string | null },
+    key: string,
+    value: T | null | undefined,
+  ): T {
+    if (env.success === false)
+      throw this.unexpected(operation, "the response says success: false", env.message ?? undefined);
+    if (value === null || value === undefined)
+      throw this.unexpected(operation, `the response has no "${key}" object`, env.message ?? undefined);
     return value;
   }
 
   private parse<S extends z.ZodType>(operation: OperationName, schema: S, data: unknown): z.output<S> {
     const parsed = schema.safeParse(data);
     if (!parsed.success) {
-      throw this.unexpected(operation, `the response is not what the API documents (${describeIssues(parsed.error)})`);
+      throw this.unexpected(
+        operation,
+        `the response is not what the API documents (${describeIssues(parsed.error)})`,
+      );
     }
     return parsed.data;
   }
 
   private unexpected(operation: OperationName, summary: string, serverMessage?: string): BoostedError {
     const op = OPERATIONS[operation];
-    return new UnexpectedResponseError(summary, { operation, method: op.method, path: op.path, serverMessage });
+    return new UnexpectedResponseError(summary, {
+      operation,
+      method: op.method,
+      path: op.path,
+      serverMessage,
+    });
   }
 
   private wireBody<S extends z.ZodType>(operation: OperationName, schema: S, request: unknown): z.output<S> {
@@ -310,10 +351,12 @@ export class BoostedClient {
       const notUuid = typeof id === "string" && !s.UUID_PATTERN.test(id);
       throw new InvalidInputError(
         `${operation}: pass exactly one of ${SELECTOR_NAMES[kind]} as a non-empty string` +
-          (notUuid ? `; a Boosted id (${SELECTOR_NAMES[kind].split(" ")[0]}) is a UUID, an external id can be any string` : ""),
+          (notUuid
+            ? `; a Boosted id (${SELECTOR_NAMES[kind].split(" ")[0]}) is a UUID, an external id can be any string`
+            : ""),
       );
     }
-    return parsed.data as Record<string, string>;
+    return parsed.data;
   }
 }
 
@@ -336,7 +379,9 @@ function matchesRequest(existing: Record<string, unknown>, request: Record<strin
     if (v === undefined || v === null) return true;
     if (k === "entitlements") {
       const want = new Set((v as s.WireEntitlement[]).map((e) => e.billing_feature_id));
-      const have = new Set(((existing[k] as s.WireEntitlement[] | null) ?? []).map((e) => e.billing_feature_id));
+      const have = new Set(
+        ((existing[k] as s.WireEntitlement[] | null) ?? []).map((e) => e.billing_feature_id),
+      );
       return want.size === have.size && [...want].every((id) => have.has(id));
     }
     return existing[k] === v;

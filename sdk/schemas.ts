@@ -188,11 +188,25 @@ export const OrgAndWorkspaceEnvelope = z.object({
 });
 export const GetEntitiesResponse = z.object({
   ...envelope,
-  orgs: z.array(Organization).nullable().optional().transform((v) => v ?? []),
-  workspaces: z.array(Workspace).nullable().optional().transform((v) => v ?? []),
-  users: z.array(User).nullable().optional().transform((v) => v ?? []),
+  orgs: z
+    .array(Organization)
+    .nullable()
+    .optional()
+    .transform((v) => v ?? []),
+  workspaces: z
+    .array(Workspace)
+    .nullable()
+    .optional()
+    .transform((v) => v ?? []),
+  users: z
+    .array(User)
+    .nullable()
+    .optional()
+    .transform((v) => v ?? []),
 });
-export type GetEntitiesResult = Camelize<Pick<z.output<typeof GetEntitiesResponse>, "orgs" | "workspaces" | "users">>;
+export type GetEntitiesResult = Camelize<
+  Pick<z.output<typeof GetEntitiesResponse>, "orgs" | "workspaces" | "users">
+>;
 
 // ---------------------------------------------------------------------------------------------
 // OAuth 2.0 token exchange (RFC 8693)

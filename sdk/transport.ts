@@ -55,7 +55,8 @@ export const defaultRetryPolicy: RetryPolicy = {
   // Full jitter (AWS architecture blog, "Exponential Backoff and Jitter"): spreads the retries
   // of many concurrent resources instead of having them stampede back together. A server's
   // Retry-After wins, since it knows when it will accept us again.
-  delayMs: (attempt, retryAfterMs) => retryAfterMs ?? Math.random() * Math.min(250 * 2 ** (attempt - 1), 8_000),
+  delayMs: (attempt, retryAfterMs) =>
+    retryAfterMs ?? Math.random() * Math.min(250 * 2 ** (attempt - 1), 8_000),
 };
 
 /** Supplies bearer tokens; `invalidate` drops a token the server refused. */
@@ -208,11 +209,22 @@ export class Transport {
         // Only a create can leave an object behind that the caller does not know about.
         const outcomeUnknown = req.method === "PUT" && (ambiguous || afterAmbiguousAttempt);
         const hint = outcomeUnknown ? (req.retryAmbiguous ? LOOK_UP_HINT : EXTERNAL_ID_HINT) : undefined;
-        if (!res) throw networkError(code ?? "EUNKNOWN", details({ outcomeUnknown, afterAmbiguousAttempt }), hint);
-        throw httpError(res, details({ status: res.status, requestId, outcomeUnknown, afterAmbiguousAttempt }), hint);
+        if (!res)
+          throw networkError(code ?? "EUNKNOWN", details({ outcomeUnknown, afterAmbiguousAttempt }), hint);
+        throw httpError(
+          res,
+          details({ status: res.status, requestId, outcomeUnknown, afterAmbiguousAttempt }),
+          hint,
+        );
       }
       if (ambiguous) afterAmbiguousAttempt = true;
-      this.options.logger?.({ type: "retry", ...eventBase(req, attempt), status: res?.status, code, delayMs: Math.round(delay) });
+      this.options.logger?.({
+        type: "retry",
+        ...eventBase(req, attempt),
+        status: res?.status,
+        code,
+        delayMs: Math.round(delay),
+      });
       await sleep(delay);
     }
   }
@@ -244,8 +256,12 @@ export function serverMessageOf(data: unknown): string | undefined {
   if (typeof data === "string") return data.trim().slice(0, 500) || undefined;
   if (data === null || typeof data !== "object") return undefined;
   const body = data as Record<string, unknown>;
-  const parts = [body.error, body.error_description, body.message, typeof body.detail === "string" ? body.detail : undefined]
-    .filter((p): p is string => typeof p === "string" && p.length > 0);
+  const parts = [
+    body.error,
+    body.error_description,
+    body.message,
+    typeof body.detail === "string" ? body.detail : undefined,
+  ].filter((p): p is string => typeof p === "string" && p.length > 0);
   const unique = [...new Set(parts)];
   return unique.length ? unique.join(" - ").slice(0, 500) : undefined;
 }
@@ -272,10 +288,15 @@ function httpError(res: AxiosResponse, d: BoostedErrorDetails, outcomeHint?: str
     const parsed = HTTPValidationError.safeParse(res.data);
     const fields: ValidationErrorItem[] = parsed.success ? parsed.data.detail : [];
     const listed = fields.map((f) => `${f.loc.join(".")}: ${f.msg}`).join("; ");
-    return new ValidationError(STATUS_SUMMARY[422]!, { ...d, serverMessage: listed || serverMessage }, fields);
+    return new ValidationError(
+      STATUS_SUMMARY[422]!,
+      { ...d, serverMessage: listed || serverMessage },
+      fields,
+    );
   }
   const Cls = errorClassForStatus(res.status, serverMessage);
-  let summary = STATUS_SUMMARY[res.status] ?? (res.status >= 500 ? "Boosted had a server error" : "unexpected status");
+  let summary =
+    STATUS_SUMMARY[res.status] ?? (res.status >= 500 ? "Boosted had a server error" : "unexpected status");
   let hint: string | undefined;
   if (d.outcomeUnknown && res.status !== 409) {
     summary = `${summary}; an attempt may have been processed, so the object may or may not exist`;

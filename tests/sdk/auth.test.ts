@@ -13,9 +13,18 @@ const ecSecrets = (() => {
   return { ...createDevPartnerSecrets(), privateKey: JSON.stringify(privateKey.export({ format: "jwk" })) };
 })();
 const sandbox = useSandbox({
-  partners: [{ clientId: ecSecrets.clientId, clientSecret: ecSecrets.clientSecret, jwks: { keys: [publicJwkOf(ecSecrets.privateKey, ecSecrets.keyId)] } }],
+  partners: [
+    {
+      clientId: ecSecrets.clientId,
+      clientSecret: ecSecrets.clientSecret,
+      jwks: { keys: [publicJwkOf(ecSecrets.privateKey, ecSecrets.keyId)] },
+    },
+  ],
 });
-const exchanges = () => sandbox().requests().filter((r) => r.path === PATHS.token).length;
+const exchanges = () =>
+  sandbox()
+    .requests()
+    .filter((r) => r.path === PATHS.token).length;
 
 beforeEach(() => sandbox().reset());
 
@@ -23,10 +32,17 @@ it("signs the partner JWT and sends the RFC 8693 form Boosted documents", async 
   const forms: Record<string, string>[] = [];
   // A real relay in front of the sandbox's token endpoint, to see what the client sends.
   const relay = Fastify();
-  relay.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (req, body, done) => {
-    forms.push({ ...Object.fromEntries(new URLSearchParams(body as string)), contentType: req.headers["content-type"] ?? "" });
-    done(null, body);
-  });
+  relay.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (req, body, done) => {
+      forms.push({
+        ...Object.fromEntries(new URLSearchParams(body as string)),
+        contentType: req.headers["content-type"] ?? "",
+      });
+      done(null, body);
+    },
+  );
   relay.post("/token", async (request, reply) => {
     const res = await fetch(sandbox().credentials.tokenUrl, {
       method: "POST",
@@ -88,7 +104,10 @@ it("reuses the cached token, and re-exchanges once and retries when the server s
   sandbox().expireTokens();
   await expect(client.tryGetOrganization({ externalOrgId: "c" })).resolves.toBeUndefined();
   expect(exchanges()).toBe(2);
-  const gets = sandbox().requests().filter((r) => r.path === PATHS.organization).map((r) => r.status);
+  const gets = sandbox()
+    .requests()
+    .filter((r) => r.path === PATHS.organization)
+    .map((r) => r.status);
   expect(gets).toEqual([404, 404, 403, 404]);
 });
 
@@ -100,7 +119,11 @@ it("renews a short-lived token before it runs out instead of waiting for a refus
     await new Promise((r) => setTimeout(r, 1700));
     await client.tryGetUser({ externalUserId: "y" });
     expect(exchanges()).toBe(2);
-    expect(sandbox().requests().filter((r) => r.status === 403)).toEqual([]);
+    expect(
+      sandbox()
+        .requests()
+        .filter((r) => r.status === 403),
+    ).toEqual([]);
   } finally {
     sandbox().setTokenLifetime(3600);
   }
@@ -121,7 +144,11 @@ it("signs ES256 with a P-256 key given as a JWK, and reads PKCS#1 PEM keys", asy
 describe("refused exchanges are AuthenticationErrors that say what to check", () => {
   const cases: [string, (c: ReturnType<typeof sandbox>["credentials"]) => object, RegExp][] = [
     ["wrong client secret", () => ({ clientSecret: "wrong-secret" }), /status 401.*invalid_client/],
-    ["a key that is not the registered one", () => ({ privateKey: createDevPartnerSecrets().privateKey }), /signature does not match/],
+    [
+      "a key that is not the registered one",
+      () => ({ privateKey: createDevPartnerSecrets().privateKey }),
+      /signature does not match/,
+    ],
     ["wrong audience", () => ({ audience: "someone-else" }), /claim aud/],
     ["unknown key id", () => ({ keyId: "not-registered" }), /no registered key matches/],
     ["unknown client id", () => ({ clientId: "nobody" }), /invalid_client/],
@@ -133,6 +160,10 @@ describe("refused exchanges are AuthenticationErrors that say what to check", ()
     expect((err as Error).message).toMatch(pattern);
     expect((err as Error).message).toContain("Check clientId and clientSecret");
     // Nothing reached the account-management API.
-    expect(sandbox().requests().filter((r) => r.path !== PATHS.token)).toEqual([]);
+    expect(
+      sandbox()
+        .requests()
+        .filter((r) => r.path !== PATHS.token),
+    ).toEqual([]);
   });
 });

@@ -33,13 +33,18 @@ describe("organizations", () => {
     });
     await expect(client.getOrganization({ orgId: org.orgId })).resolves.toEqual(org);
     await expect(client.getOrganization({ externalOrgId: "acme" })).resolves.toEqual(org);
-    const updated = await client.updateOrganization({ orgId: org.orgId }, { name: "Acme Capital LLC", entitlements: [] });
+    const updated = await client.updateOrganization(
+      { orgId: org.orgId },
+      { name: "Acme Capital LLC", entitlements: [] },
+    );
     expect(updated).toEqual({ ...org, name: "Acme Capital LLC", entitlements: [] });
   });
 
   it("returns undefined from tryGet and throws NotFoundError from get for an unknown object", async () => {
     await expect(client.tryGetOrganization({ externalOrgId: "nobody" })).resolves.toBeUndefined();
-    await expect(client.tryGetOrganization({ orgId: "00000000-0000-4000-8000-000000000000" })).resolves.toBeUndefined();
+    await expect(
+      client.tryGetOrganization({ orgId: "00000000-0000-4000-8000-000000000000" }),
+    ).resolves.toBeUndefined();
     await expect(client.getOrganization({ externalOrgId: "nobody" })).rejects.toBeInstanceOf(NotFoundError);
   });
 });
@@ -61,9 +66,15 @@ describe("workspaces", () => {
       entitlements: [{ billingFeatureId: "equities" }, { billingFeatureId: "macro" }],
     });
     await expect(client.tryGetWorkspace({ externalWorkspaceId: "beta-research" })).resolves.toEqual(ws);
-    const renamed = await client.updateWorkspace({ externalWorkspaceId: "beta-research" }, { name: "Research 2" });
+    const renamed = await client.updateWorkspace(
+      { externalWorkspaceId: "beta-research" },
+      { name: "Research 2" },
+    );
     expect(renamed).toEqual({ ...ws, name: "Research 2" });
-    const moved = await client.updateWorkspace({ workspaceId: ws.workspaceId }, { externalWorkspaceId: "beta-r2" });
+    const moved = await client.updateWorkspace(
+      { workspaceId: ws.workspaceId },
+      { externalWorkspaceId: "beta-r2" },
+    );
     expect(moved.externalWorkspaceId).toBe("beta-r2");
     await expect(client.tryGetWorkspace({ externalWorkspaceId: "beta-research" })).resolves.toBeUndefined();
   });
@@ -71,7 +82,9 @@ describe("workspaces", () => {
   it("surfaces a duplicate external id as ConflictError naming the operation and path", async () => {
     const org = await client.createOrganization({ externalOrgId: "gamma" });
     await client.createWorkspace({ orgId: org.orgId, externalWorkspaceId: "gamma-ws" });
-    const err = await client.createWorkspace({ orgId: org.orgId, externalWorkspaceId: "gamma-ws" }).catch((e: unknown) => e);
+    const err = await client
+      .createWorkspace({ orgId: org.orgId, externalWorkspaceId: "gamma-ws" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as Error).message).toContain(`createWorkspace failed (PUT ${PATHS.workspace}, status 409`);
     expect((err as Error).message).toContain('external_workspace_id "gamma-ws" already exists');
@@ -89,8 +102,16 @@ describe("users", () => {
       orgEntitlements: [{ billingFeatureId: "equities" }],
       workspaceEntitlements: [{ billingFeatureId: "equities" }],
     });
-    expect(organization).toMatchObject({ name: "Delta", externalOrgId: "delta", entitlements: [{ billingFeatureId: "equities" }] });
-    expect(workspace).toMatchObject({ name: "Main", orgId: organization.orgId, externalWorkspaceId: "delta-main" });
+    expect(organization).toMatchObject({
+      name: "Delta",
+      externalOrgId: "delta",
+      entitlements: [{ billingFeatureId: "equities" }],
+    });
+    expect(workspace).toMatchObject({
+      name: "Main",
+      orgId: organization.orgId,
+      externalWorkspaceId: "delta-main",
+    });
 
     const user = await client.createUser({
       workspaceId: workspace.workspaceId,
@@ -110,14 +131,20 @@ describe("users", () => {
     });
     await expect(client.getUser({ userId: user.userId })).resolves.toEqual(user);
     await expect(client.getUser({ externalUserId: "delta-ann" })).resolves.toEqual(user);
-    await expect(client.updateUser({ userId: user.userId }, { entitlements: [] })).resolves.toEqual({ ...user, entitlements: [] });
+    await expect(client.updateUser({ userId: user.userId }, { entitlements: [] })).resolves.toEqual({
+      ...user,
+      entitlements: [],
+    });
     await expect(client.tryGetUser({ externalUserId: "delta-nobody" })).resolves.toBeUndefined();
   });
 });
 
 describe("getEntities", () => {
   it("returns the partner's objects, filtered by the ids asked for", async () => {
-    const { organization, workspace } = await client.createOrganizationAndWorkspace({ externalOrgId: "eps", externalWorkspaceId: "eps-ws" });
+    const { organization, workspace } = await client.createOrganizationAndWorkspace({
+      externalOrgId: "eps",
+      externalWorkspaceId: "eps-ws",
+    });
     const all = await client.getEntities();
     expect(all.orgs.map((o) => o.orgId)).toContain(organization.orgId);
     expect(all.workspaces.map((w) => w.workspaceId)).toContain(workspace.workspaceId);
@@ -129,22 +156,36 @@ describe("getEntities", () => {
 describe("bad arguments", () => {
   it("are refused before any request, naming the field", async () => {
     const before = sandbox().requests().length;
-    await expect(client.createWorkspace({ orgId: "" })).rejects.toThrow(/createWorkspace: invalid arguments, nothing was sent \(orgId:/);
-    await expect(client.createUser({ workspaceId: "w", entitlements: [{ billingFeatureId: "" }] })).rejects.toThrow(
-      /entitlements\[0\]\.billingFeatureId/,
+    await expect(client.createWorkspace({ orgId: "" })).rejects.toThrow(
+      /createWorkspace: invalid arguments, nothing was sent \(orgId:/,
     );
+    await expect(
+      client.createUser({ workspaceId: "w", entitlements: [{ billingFeatureId: "" }] }),
+    ).rejects.toThrow(/entitlements\[0\]\.billingFeatureId/);
     // An unknown field is a typo the server would silently ignore: refuse it.
-    await expect(client.updateUser({ userId: "00000000-0000-4000-8000-000000000001" }, { workspaceId: "other" } as never)).rejects.toThrow(/workspaceId/);
-    await expect(client.getWorkspace({} as never)).rejects.toThrow("pass exactly one of workspaceId or externalWorkspaceId");
-    await expect(client.getWorkspace({ workspaceId: "a", externalWorkspaceId: "b" } as never)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(
+      client.updateUser({ userId: "00000000-0000-4000-8000-000000000001" }, {
+        workspaceId: "other",
+      } as never),
+    ).rejects.toThrow(/workspaceId/);
+    await expect(client.getWorkspace({} as never)).rejects.toThrow(
+      "pass exactly one of workspaceId or externalWorkspaceId",
+    );
+    await expect(client.getWorkspace({ workspaceId: "a", externalWorkspaceId: "b" })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
     expect(sandbox().requests().length).toBe(before);
   });
 
   it("refuses bad client settings at construction, naming the setting", () => {
     const c = sandbox().credentials;
-    expect(() => new BoostedClient({ ...c, baseUrl: "not a url" })).toThrow(/Invalid BoostedClient settings: baseUrl/);
+    expect(() => new BoostedClient({ ...c, baseUrl: "not a url" })).toThrow(
+      /Invalid BoostedClient settings: baseUrl/,
+    );
     expect(() => new BoostedClient({ ...c, audience: " " })).toThrow(/audience/);
-    expect(() => new BoostedClient({ ...c, privateKey: "nope" })).toThrow(/privateKey is not a readable private key/);
+    expect(() => new BoostedClient({ ...c, privateKey: "nope" })).toThrow(
+      /privateKey is not a readable private key/,
+    );
     expect(() => new BoostedClient({ ...c, colour: "blue" } as never)).toThrow(/colour/);
   });
 });

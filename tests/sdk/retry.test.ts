@@ -1,7 +1,15 @@
 /**
  * Every retry rule, counted on the server side from the sandbox's request log.
  */
-import { BoostedClient, ConflictError, NetworkError, PATHS, RateLimitedError, ServerError, type TransportEvent } from "../../sdk";
+import {
+  BoostedClient,
+  ConflictError,
+  NetworkError,
+  PATHS,
+  RateLimitedError,
+  ServerError,
+  type TransportEvent,
+} from "../../sdk";
 import type { ScriptedFault } from "../../sandbox";
 import { useSandbox } from "../support/sandbox";
 
@@ -14,7 +22,12 @@ let orgId: string;
 const fastRetry = { delayMs: (n: number, retryAfterMs?: number) => retryAfterMs ?? 5 * n };
 
 beforeAll(async () => {
-  client = new BoostedClient({ ...sandbox().credentials, timeoutMs: 400, retry: fastRetry, logger: (e) => events.push(e) });
+  client = new BoostedClient({
+    ...sandbox().credentials,
+    timeoutMs: 400,
+    retry: fastRetry,
+    logger: (e) => events.push(e),
+  });
   orgId = (await client.createOrganization({ externalOrgId: "retry-org" })).orgId;
 });
 beforeEach(async () => {
@@ -25,10 +38,18 @@ beforeEach(async () => {
 
 const script = (...faults: ScriptedFault[]) => sandbox().setFaults({ script: faults });
 const attemptsOn = (method: string, path: string) =>
-  sandbox().requests().filter((r) => r.method === method && r.path === path).map((r) => r.status);
+  sandbox()
+    .requests()
+    .filter((r) => r.method === method && r.path === path)
+    .map((r) => r.status);
 
 it("waits for Retry-After on 429 and then succeeds", async () => {
-  script({ method: "GET", path: PATHS.organization, times: 2, fault: { status: 429, retryAfterSeconds: 0.3 } });
+  script({
+    method: "GET",
+    path: PATHS.organization,
+    times: 2,
+    fault: { status: 429, retryAfterSeconds: 0.3 },
+  });
   const started = Date.now();
   await expect(client.getOrganization({ orgId })).resolves.toMatchObject({ orgId });
   expect(Date.now() - started).toBeGreaterThanOrEqual(600);
@@ -56,7 +77,9 @@ it("retries PATCH after 502, 503 and 504 (it is idempotent)", async () => {
     { method: "PATCH", path: PATHS.organization, fault: { status: 503 } },
     { method: "PATCH", path: PATHS.organization, fault: { status: 504 } },
   );
-  await expect(client.updateOrganization({ orgId }, { name: "Renamed" })).resolves.toMatchObject({ name: "Renamed" });
+  await expect(client.updateOrganization({ orgId }, { name: "Renamed" })).resolves.toMatchObject({
+    name: "Renamed",
+  });
   expect(attemptsOn("PATCH", PATHS.organization)).toEqual([502, 503, 504, 200]);
 });
 
@@ -73,25 +96,38 @@ it("retries a create after 429 and 503 even without an external id (nothing was 
     { method: "PUT", path: PATHS.workspace, fault: { status: 429, retryAfterSeconds: 0 } },
     { method: "PUT", path: PATHS.workspace, fault: { status: 503 } },
   );
-  await expect(client.createWorkspace({ orgId, name: "no external id" })).resolves.toMatchObject({ name: "no external id" });
+  await expect(client.createWorkspace({ orgId, name: "no external id" })).resolves.toMatchObject({
+    name: "no external id",
+  });
   expect(attemptsOn("PUT", PATHS.workspace)).toEqual([429, 503, 201]);
 });
 
 describe("a create after an ambiguous failure", () => {
   it("with an external id: retried, and the retry's 409 resolved by reading the object", async () => {
     script({ method: "PUT", path: PATHS.workspace, fault: { lostResponse: true } });
-    const ws = await client.createWorkspace({ orgId, name: "Lost", externalWorkspaceId: "lost-1", entitlements: [{ billingFeatureId: "f" }] });
+    const ws = await client.createWorkspace({
+      orgId,
+      name: "Lost",
+      externalWorkspaceId: "lost-1",
+      entitlements: [{ billingFeatureId: "f" }],
+    });
     expect(ws).toMatchObject({ name: "Lost", externalWorkspaceId: "lost-1", orgId });
     expect(attemptsOn("PUT", PATHS.workspace)).toEqual([201, 409]);
     expect(attemptsOn("GET", PATHS.workspace)).toEqual([200]);
     // Exactly one object exists.
-    expect(sandbox().store.list(sandbox().credentials.clientId, "workspace").filter((w) => w.external_workspace_id === "lost-1")).toHaveLength(1);
+    expect(
+      sandbox()
+        .store.list(sandbox().credentials.clientId, "workspace")
+        .filter((w) => w.external_workspace_id === "lost-1"),
+    ).toHaveLength(1);
   });
 
   it("with an external id, after a 502: retried", async () => {
     script({ method: "PUT", path: PATHS.user, fault: { status: 502 } });
     const ws = await client.createWorkspace({ orgId, externalWorkspaceId: "u-parent" });
-    await expect(client.createUser({ workspaceId: ws.workspaceId, externalUserId: "u-502", email: "u502@x.example" })).resolves.toMatchObject({
+    await expect(
+      client.createUser({ workspaceId: ws.workspaceId, externalUserId: "u-502", email: "u502@x.example" }),
+    ).resolves.toMatchObject({
       externalUserId: "u-502",
     });
     expect(attemptsOn("PUT", PATHS.user)).toEqual([502, 201]);
@@ -100,7 +136,9 @@ describe("a create after an ambiguous failure", () => {
   it("with an external id: a 409 for an object that differs from the request stays a conflict", async () => {
     await client.createWorkspace({ orgId, name: "Someone else's", externalWorkspaceId: "taken" });
     script({ method: "PUT", path: PATHS.workspace, fault: { status: 504 } });
-    const err = await client.createWorkspace({ orgId, name: "Mine", externalWorkspaceId: "taken" }).catch((e: unknown) => e);
+    const err = await client
+      .createWorkspace({ orgId, name: "Mine", externalWorkspaceId: "taken" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(attemptsOn("PUT", PATHS.workspace)).toEqual([201, 504, 409]);
   });
@@ -140,7 +178,11 @@ it("retries when the server is not listening, within the time budget", async () 
 });
 
 it("stops retrying when the total time budget would run out", async () => {
-  const budget = new BoostedClient({ ...sandbox().credentials, timeoutMs: 200, retry: { ...fastRetry, totalTimeMs: 500 } });
+  const budget = new BoostedClient({
+    ...sandbox().credentials,
+    timeoutMs: 200,
+    retry: { ...fastRetry, totalTimeMs: 500 },
+  });
   script({ method: "GET", path: PATHS.organization, times: 10, fault: { delayMs: 400 } });
   const started = Date.now();
   await expect(budget.getOrganization({ orgId })).rejects.toBeInstanceOf(NetworkError);

@@ -10,6 +10,12 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import type { RequestLogEntry } from "../../sandbox";
+import { PATH_ALIASES } from "../../sdk";
+
+/** Alias path → the spec's path (the sandbox serves both, U1, U2). */
+const CANONICAL = new Map(
+  Object.entries(PATH_ALIASES).flatMap(([canonical, aliases]) => aliases.map((a) => [a, canonical] as const)),
+);
 
 interface Operation {
   parameters?: { $ref?: string; name?: string; in?: string; schema?: unknown }[];
@@ -52,16 +58,27 @@ export class ContractChecker {
     return this.ajv.errorsText(fn.errors, { dataVar: "" });
   }
 
-  /** Violations of one exchange; empty when it conforms. */
-  check(e: RequestLogEntry): string[] {
+  /**
+   * Violations of one exchange; empty when it conforms. `requests: false` checks only the
+   * response, for tests that send malformed requests on purpose.
+   */
+  check(e: RequestLogEntry, { requests = true }: { requests?: boolean } = {}): string[] {
     const where = `${e.method} ${e.path} → ${e.status}`;
-    const pathItem = this.doc.paths[e.path];
+    const specPath = CANONICAL.get(e.path) ?? e.path;
+    const pathItem = this.doc.paths[specPath];
     const method = e.method.toLowerCase();
     const op = pathItem?.[method];
+    // A method the path does not have is answered 405 (U22: there is no DELETE).
+    if (pathItem && !op && e.status === 405) return [];
     if (!op) return [`${where}: not an operation of the spec`];
-    const opPointer = `/paths/${e.path.replace(/~/g, "~0").replace(/\//g, "~1")}/${method}`;
+    const opPointer = `/paths/${specPath.replace(/~/g, "~0").replace(/\//g, "~1")}/${method}`;
     const out: string[] = [];
+    if (requests) out.push(...this.checkRequest(e, op, opPointer, where));
+    return [...out, ...this.checkResponse(e, op, opPointer, where)];
+  }
 
+  private checkRequest(e: RequestLogEntry, op: Operation, opPointer: string, where: string): string[] {
+    const out: string[] = [];
     // Query parameters: only declared ones, each valid.
     const params = (op.parameters ?? []).map((p) => this.resolve(p));
     for (const [name, value] of Object.entries(e.query ?? {})) {
@@ -82,13 +99,26 @@ export class ContractChecker {
       const type = (e.contentType ?? "").split(";")[0]!.trim();
       if (!op.requestBody.content[type]) out.push(`${where}: request content type ${type} not declared`);
       else {
-        const err = this.validate(`${opPointer}/requestBody/content/${type.replace(/\//g, "~1")}/schema`, e.requestBody);
+        const err = this.validate(
+          `${opPointer}/requestBody/content/${type.replace(/\//g, "~1")}/schema`,
+          e.requestBody,
+        );
         if (err) out.push(`${where}: request body ${err}`);
       }
     }
+    return out;
+  }
 
+  private checkResponse(e: RequestLogEntry, op: Operation, opPointer: string, where: string): string[] {
+    const out: string[] = [];
     // Responses made up by fault injection (429, 5xx) are outside the API's contract.
-    if (e.fault && e.status >= 429 && !e.fault.includes("lost response") && !e.fault.includes("delay") && !e.fault.startsWith("slow")) {
+    if (
+      e.fault &&
+      e.status >= 429 &&
+      !e.fault.includes("lost response") &&
+      !e.fault.includes("delay") &&
+      !e.fault.startsWith("slow")
+    ) {
       return out;
     }
     const declared = op.responses[String(e.status)];

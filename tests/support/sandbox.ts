@@ -7,8 +7,15 @@ import { ContractChecker } from "./contract";
 
 let checker: ContractChecker | undefined;
 
+export interface CheckedOptions extends SandboxOptions {
+  /** Check requests too (off for tests that send malformed requests on purpose). @default true */
+  checkRequests?: boolean;
+}
+
 /** A sandbox that records contract violations; `violations` must be empty at the end. */
-export async function startCheckedSandbox(options: SandboxOptions = {}): Promise<Sandbox & { violations: string[] }> {
+export async function startCheckedSandbox(
+  options: CheckedOptions = {},
+): Promise<Sandbox & { violations: string[] }> {
   checker ??= new ContractChecker();
   const violations: string[] = [];
   const c = checker;
@@ -16,7 +23,7 @@ export async function startCheckedSandbox(options: SandboxOptions = {}): Promise
     ...options,
     recordBodies: true,
     onRequest: (entry) => {
-      violations.push(...c.check(entry));
+      violations.push(...c.check(entry, { requests: options.checkRequests ?? true }));
       options.onRequest?.(entry);
     },
   });
@@ -27,7 +34,7 @@ export async function startCheckedSandbox(options: SandboxOptions = {}): Promise
  * Starts a contract-checked sandbox before the file's tests and stops it after them, failing
  * the file if any exchange broke the contract.
  */
-export function useSandbox(options: SandboxOptions = {}): () => Sandbox & { violations: string[] } {
+export function useSandbox(options: CheckedOptions = {}): () => Sandbox & { violations: string[] } {
   let sandbox: (Sandbox & { violations: string[] }) | undefined;
   beforeAll(async () => {
     sandbox = await startCheckedSandbox(options);
