@@ -10,7 +10,9 @@ import { builtFile } from "../support/built";
 
 it("starts on a free port and prints Pulumi config and environment variables that work", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), "boosted-cli-"));
-  const child = spawn(process.execPath, [builtFile("sandbox/cli.js"), "--port", "0", "--dir", dir], { cwd: dir });
+  const child = spawn(process.execPath, [builtFile("sandbox/cli.js"), "--port", "0", "--dir", dir], {
+    cwd: dir,
+  });
   try {
     let out = "";
     await new Promise<void>((resolve, reject) => {
@@ -20,13 +22,25 @@ it("starts on a free port and prints Pulumi config and environment variables tha
       });
       child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
     });
-    const config = Object.fromEntries([...out.matchAll(/pulumi config set (?:--secret )?boosted:(\w+) (?:< )?(\S+)/g)].map((m) => [m[1], m[2]]));
-    expect(Object.keys(config).sort()).toEqual(["audience", "baseUrl", "clientId", "clientSecret", "keyId", "privateKey"]);
+    const config = Object.fromEntries(
+      [...out.matchAll(/pulumi config set (?:--secret )?boosted:(\w+) (?:< )?(\S+)/g)].map((m) => [
+        m[1],
+        m[2],
+      ]),
+    );
+    expect(Object.keys(config).sort()).toEqual([
+      "audience",
+      "baseUrl",
+      "clientId",
+      "clientSecret",
+      "keyId",
+      "privateKey",
+    ]);
     expect(out).toContain("export BOOSTED_BASE_URL=");
     expect(out).toContain('export BOOSTED_PRIVATE_KEY="$(cat ');
     // Secrets are referred to by file, never printed.
-    const clientSecret = readFileSync(path.resolve(dir, config.clientSecret!), "utf8");
-    const privateKey = readFileSync(path.resolve(dir, config.privateKey!), "utf8");
+    const clientSecret = readFileSync(path.resolve(dir, config.clientSecret), "utf8");
+    const privateKey = readFileSync(path.resolve(dir, config.privateKey), "utf8");
     expect(out).not.toContain(clientSecret);
     expect(out).not.toContain(privateKey.split("\n")[1]);
 
