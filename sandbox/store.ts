@@ -329,7 +329,17 @@ export class Store {
     return current as Obj<K>;
   }
 
-  /** Entitiy counts, for the admin route and tests. */
+  /**
+   * Removes an object as if Boosted's support had deleted it (the API itself cannot): for
+   * tests of a refresh that finds an object gone.
+   */
+  async forget(partner: string, kind: Kind, id: string): Promise<boolean> {
+    const removed = this.partner(partner)[kind].delete(id);
+    await this.persist();
+    return removed;
+  }
+
+  /** Entity counts, for the admin route and tests. */
   counts(partner: string): Record<Kind, number> {
     const st = this.partner(partner);
     return { organization: st.organization.size, workspace: st.workspace.size, user: st.user.size };
