@@ -10,6 +10,7 @@
  * …) are a contract with every deployed stack: never rename them.
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- the require must happen in the host, at run time */
+/* eslint-disable @typescript-eslint/no-unsafe-argument -- the host passes untyped property bags; the handlers validate them */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as handlers from "./handlers";
 

@@ -49,19 +49,27 @@ const entitlements = z
     for (const e of list) {
       const id = typeof e === "string" ? undefined : e.billingFeatureId;
       if (id === undefined || id === UNKNOWN) continue;
-      if (seen.has(id)) ctx.addIssue({ code: "custom", message: `entitlement "${id}" is listed twice; list each billingFeatureId once` });
+      if (seen.has(id))
+        ctx.addIssue({
+          code: "custom",
+          message: `entitlement "${id}" is listed twice; list each billingFeatureId once`,
+        });
       seen.add(id);
     }
   })
   .transform((list) =>
     list.some((e) => typeof e === "string" || e.billingFeatureId === UNKNOWN)
       ? list
-      : [...(list as { billingFeatureId: string }[])].sort((a, b) => a.billingFeatureId.localeCompare(b.billingFeatureId)),
+      : [...(list as { billingFeatureId: string }[])].sort((a, b) =>
+          a.billingFeatureId.localeCompare(b.billingFeatureId),
+        ),
   );
 
 const options = {
   onConflict: z.enum(["fail", "adopt"], { error: 'onConflict must be "fail" or "adopt"' }).default("fail"),
-  onDelete: z.enum(["retain", "revokeEntitlements"], { error: 'onDelete must be "retain" or "revokeEntitlements"' }).default("retain"),
+  onDelete: z
+    .enum(["retain", "revokeEntitlements"], { error: 'onDelete must be "retain" or "revokeEntitlements"' })
+    .default("retain"),
   adoptId: boostedId("adoptId").optional(),
 };
 
@@ -122,7 +130,7 @@ export interface KindSpec {
   update(c: BoostedClient, id: string, patch: Record<string, unknown>): Promise<ApiObject>;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- fields were validated by the kind's schema in check */
+// Fields reach these functions after check validated them against the kind's schema.
 export const KINDS: Record<KindSpec["type"], KindSpec> = {
   Organization: {
     type: "Organization",
@@ -133,8 +141,8 @@ export const KINDS: Record<KindSpec["type"], KindSpec> = {
     apiFields: ["name", "externalOrgId", "email", "phoneNumber", "supportEmail", "orgType", "entitlements"],
     get: (c, id) => c.tryGetOrganization({ orgId: id }),
     getByExternalId: (c, externalId) => c.tryGetOrganization({ externalOrgId: externalId }),
-    create: (c, f) => c.createOrganization(f as any),
-    update: (c, id, p) => c.updateOrganization({ orgId: id }, p as any),
+    create: (c, f) => c.createOrganization(f),
+    update: (c, id, p) => c.updateOrganization({ orgId: id }, p),
   },
   Workspace: {
     type: "Workspace",
@@ -147,8 +155,8 @@ export const KINDS: Record<KindSpec["type"], KindSpec> = {
     apiFields: ["name", "externalWorkspaceId", "entitlements"],
     get: (c, id) => c.tryGetWorkspace({ workspaceId: id }),
     getByExternalId: (c, externalId) => c.tryGetWorkspace({ externalWorkspaceId: externalId }),
-    create: (c, f) => c.createWorkspace(f as any),
-    update: (c, id, p) => c.updateWorkspace({ workspaceId: id }, p as any),
+    create: (c, f) => c.createWorkspace(f as s.CreateWorkspaceRequest),
+    update: (c, id, p) => c.updateWorkspace({ workspaceId: id }, p),
   },
   User: {
     type: "User",
@@ -161,8 +169,7 @@ export const KINDS: Record<KindSpec["type"], KindSpec> = {
     apiFields: ["email", "name", "externalUserId", "entitlements"],
     get: (c, id) => c.tryGetUser({ userId: id }),
     getByExternalId: (c, externalId) => c.tryGetUser({ externalUserId: externalId }),
-    create: (c, f) => c.createUser(f as any),
-    update: (c, id, p) => c.updateUser({ userId: id }, p as any),
+    create: (c, f) => c.createUser(f as s.CreateUserRequest),
+    update: (c, id, p) => c.updateUser({ userId: id }, p),
   },
 };
-/* eslint-enable @typescript-eslint/no-explicit-any */

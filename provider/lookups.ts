@@ -7,7 +7,13 @@
  * the settings of the `provider` in the options, or else the stack config and `BOOSTED_*`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { NotFoundError, type BoostedClient, type Organization as OrganizationData, type User as UserData, type Workspace as WorkspaceData } from "../sdk";
+import {
+  NotFoundError,
+  type BoostedClient,
+  type Organization as OrganizationData,
+  type User as UserData,
+  type Workspace as WorkspaceData,
+} from "../sdk";
 import { Provider } from "./resources";
 import { clientFromSettings, resolveSettings, SETTINGS, type Settings } from "./settings";
 
@@ -16,9 +22,13 @@ export type GetWorkspaceResult = WorkspaceData;
 export type GetUserResult = UserData;
 
 /** By Boosted id or by external id: exactly one. */
-export type GetOrganizationArgs = { orgId: string; externalOrgId?: undefined } | { externalOrgId: string; orgId?: undefined };
-export type GetWorkspaceArgs = { workspaceId: string; externalWorkspaceId?: undefined } | { externalWorkspaceId: string; workspaceId?: undefined };
-export type GetUserArgs = { userId: string; externalUserId?: undefined } | { externalUserId: string; userId?: undefined };
+export type GetOrganizationArgs =
+  { orgId: string; externalOrgId?: undefined } | { externalOrgId: string; orgId?: undefined };
+export type GetWorkspaceArgs =
+  | { workspaceId: string; externalWorkspaceId?: undefined }
+  | { externalWorkspaceId: string; workspaceId?: undefined };
+export type GetUserArgs =
+  { userId: string; externalUserId?: undefined } | { externalUserId: string; userId?: undefined };
 
 type OutputArgs<T> = { [K in keyof T]: pulumi.Input<NonNullable<T[K]>> };
 
@@ -48,36 +58,53 @@ function settingsOf(opts?: pulumi.InvokeOptions): pulumi.Output<Settings> {
   return pulumi.output(stackSettings());
 }
 
+/** The settings as plain values; an explicit provider's inputs may be Outputs (secrets). */
+async function plainSettings(what: string, opts?: pulumi.InvokeOptions): Promise<Settings> {
+  if (!(opts?.provider instanceof Provider)) return stackSettings();
+  const settings = opts.provider.settings;
+  return new Promise<Settings>((resolve, reject) => {
+    // An input that is unknown (during preview) never resolves: fail instead of waiting forever.
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`${what} lookup: the provider's settings are not known yet; use the Output form`)),
+      10_000,
+    );
+    timer.unref();
+    settings.apply((s) => {
+      clearTimeout(timer);
+      resolve(resolveSettings(s));
+      return s;
+    });
+  });
+}
+
 function lookup<A, R>(what: string, fn: (c: BoostedClient, args: A) => Promise<R | undefined>) {
   const run = async (settings: Settings, args: A): Promise<R> => {
     const found = await fn(clientFor(settings), args);
-    if (found === undefined) throw new NotFoundError(`no ${what} matches ${JSON.stringify(args)}`, { operation: `get${what[0]!.toUpperCase()}${what.slice(1)}` });
+    if (found === undefined)
+      throw new NotFoundError(`no ${what} matches ${JSON.stringify(args)}`, {
+        operation: `get${what[0]!.toUpperCase()}${what.slice(1)}`,
+      });
     return found;
   };
   const output = (args: OutputArgs<A>, opts?: pulumi.InvokeOptions): pulumi.Output<R> =>
     pulumi.all([settingsOf(opts), pulumi.output(args)]).apply(([s, a]) => run(s, a as A));
-  const promise = async (args: A, opts?: pulumi.InvokeOptions): Promise<R> => {
-    if (opts?.provider instanceof Provider) {
-      // Resolve the provider's inputs through the Output form (they may be secrets).
-      return new Promise<R>((resolve, reject) => {
-        output(args as OutputArgs<A>, opts).apply((v) => {
-          resolve(v);
-          return v;
-        });
-        // An unknown input (preview) never resolves: fail rather than wait forever.
-        setTimeout(() => reject(new Error(`${what} lookup: the provider's settings are not known yet; use the Output form`)), 60_000).unref();
-      });
-    }
-    return run(stackSettings(), args);
-  };
+  const promise = async (args: A, opts?: pulumi.InvokeOptions): Promise<R> =>
+    run(await plainSettings(what, opts), args);
   return { promise, output };
 }
 
-const org = lookup<GetOrganizationArgs, GetOrganizationResult>("organization", (c, a) => c.tryGetOrganization(a.orgId ? { orgId: a.orgId } : { externalOrgId: a.externalOrgId! }));
-const ws = lookup<GetWorkspaceArgs, GetWorkspaceResult>("workspace", (c, a) =>
-  c.tryGetWorkspace(a.workspaceId ? { workspaceId: a.workspaceId } : { externalWorkspaceId: a.externalWorkspaceId! }),
+const org = lookup<GetOrganizationArgs, GetOrganizationResult>("organization", (c, a) =>
+  c.tryGetOrganization(a.orgId ? { orgId: a.orgId } : { externalOrgId: a.externalOrgId! }),
 );
-const user = lookup<GetUserArgs, GetUserResult>("user", (c, a) => c.tryGetUser(a.userId ? { userId: a.userId } : { externalUserId: a.externalUserId! }));
+const ws = lookup<GetWorkspaceArgs, GetWorkspaceResult>("workspace", (c, a) =>
+  c.tryGetWorkspace(
+    a.workspaceId ? { workspaceId: a.workspaceId } : { externalWorkspaceId: a.externalWorkspaceId! },
+  ),
+);
+const user = lookup<GetUserArgs, GetUserResult>("user", (c, a) =>
+  c.tryGetUser(a.userId ? { userId: a.userId } : { externalUserId: a.externalUserId! }),
+);
 
 /** Reads an existing organization by `orgId` or `externalOrgId`; fails when there is none. */
 export const getOrganization = org.promise;

@@ -116,7 +116,16 @@ export class Organization extends pulumi.dynamic.Resource {
   declare readonly onDelete: pulumi.Output<"retain" | "revokeEntitlements">;
 
   constructor(name: string, args: OrganizationArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    const outputs = ["orgId", "name", "externalOrgId", "email", "phoneNumber", "supportEmail", "orgType", ...COMMON_OUTPUTS];
+    const outputs = [
+      "orgId",
+      "name",
+      "externalOrgId",
+      "email",
+      "phoneNumber",
+      "supportEmail",
+      "orgType",
+      ...COMMON_OUTPUTS,
+    ];
     super(organizationProvider, name, withOutputs(outputs, args), opts, "boosted", "Organization");
   }
 }
@@ -146,7 +155,14 @@ export class Workspace extends pulumi.dynamic.Resource {
   declare readonly onDelete: pulumi.Output<"retain" | "revokeEntitlements">;
 
   constructor(name: string, args: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(workspaceProvider, name, withOutputs(["workspaceId", "name", "externalWorkspaceId", ...COMMON_OUTPUTS], args), opts, "boosted", "Workspace");
+    super(
+      workspaceProvider,
+      name,
+      withOutputs(["workspaceId", "name", "externalWorkspaceId", ...COMMON_OUTPUTS], args),
+      opts,
+      "boosted",
+      "Workspace",
+    );
   }
 }
 
@@ -177,7 +193,14 @@ export class User extends pulumi.dynamic.Resource {
   declare readonly onDelete: pulumi.Output<"retain" | "revokeEntitlements">;
 
   constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
-    super(userProvider, name, withOutputs(["userId", "orgId", "email", "name", "externalUserId", ...COMMON_OUTPUTS], args), opts, "boosted", "User");
+    super(
+      userProvider,
+      name,
+      withOutputs(["userId", "orgId", "email", "name", "externalUserId", ...COMMON_OUTPUTS], args),
+      opts,
+      "boosted",
+      "User",
+    );
   }
 }
 
@@ -207,6 +230,8 @@ export class Provider extends pulumi.ProviderResource {
     // Dynamic resources are served by the `pulumi-nodejs` provider; this is an instance of it,
     // configured with these inputs.
     super("pulumi-nodejs", name, inputs, opts);
-    this.settings = pulumi.secret(pulumi.output(inputs) as pulumi.Output<Partial<Record<SettingName, string>>>);
+    this.settings = pulumi.secret(
+      pulumi.output(inputs) as pulumi.Output<Partial<Record<SettingName, string>>>,
+    );
   }
 }

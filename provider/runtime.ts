@@ -35,8 +35,10 @@ export function configure(req: { config: unknown }): void {
   // The host's Config class keeps the raw key/value map in a field its typings call private;
   // explicit providers' inputs are only reachable there (they have no `project:` prefix).
   const raw = (req.config as { rawConfig?: Record<string, unknown> }).rawConfig ?? {};
-  settings = resolveSettings(raw);
-  client = undefined;
+  const next = resolveSettings(raw);
+  // The host configures once per resource type; keep the client (and its token) when nothing changed.
+  if (JSON.stringify(next) !== JSON.stringify(settings)) client = undefined;
+  settings = next;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,20 +68,35 @@ export function check(type: TypeName, olds: Props, news: Props): { inputs: Props
     for (const issue of parsed.error.issues) {
       if (issue.code === "unrecognized_keys") {
         for (const key of issue.keys) {
-          failures.push({ property: key, reason: `${type} has no input "${key}"; check the spelling (see ${type}Args)` });
+          failures.push({
+            property: key,
+            reason: `${type} has no input "${key}"; check the spelling (see ${type}Args)`,
+          });
         }
         continue;
       }
       const property = String(issue.path[0] ?? "");
-      failures.push({ property, reason: reasonOf(issue) });
+      // One failure per property: the first is the one to fix (an empty id is not also "not a UUID").
+      if (!failures.some((f) => f.property === property))
+        failures.push({ property, reason: reasonOf(issue) });
     }
   }
 
   // Boosted cannot move an object to another parent and has no delete: a replacement would
   // leave the old object (and its access) behind and collide on external ids. Say so instead.
   const parent = spec.parentField;
-  if (parent && typeof olds[parent] === "string" && typeof given[parent] === "string" && olds[parent] !== UNKNOWN && given[parent] !== UNKNOWN && olds[parent] !== given[parent]) {
-    failures.push({ property: parent, reason: parentChangeReason(spec, String(olds[parent]), String(given[parent])) });
+  if (
+    parent &&
+    typeof olds[parent] === "string" &&
+    typeof given[parent] === "string" &&
+    olds[parent] !== UNKNOWN &&
+    given[parent] !== UNKNOWN &&
+    olds[parent] !== given[parent]
+  ) {
+    failures.push({
+      property: parent,
+      reason: parentChangeReason(spec, String(olds[parent]), String(given[parent])),
+    });
   }
   if (failures.length > 0) return { inputs: news, failures };
   return { inputs: parsed.data as Props, failures };
@@ -124,15 +141,28 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** The declared fields that differ from the object as it is (olds are prior outputs). */
 function changedFields(spec: KindSpec, olds: Props, news: Props): string[] {
   // An input left out is not managed: Boosted has no way to clear a string field (U20).
-  return [...spec.apiFields, ...OPTION_FIELDS].filter((f) => news[f] !== undefined && (news[f] === UNKNOWN || !sameValue(olds[f], news[f])));
+  return [...spec.apiFields, ...OPTION_FIELDS].filter(
+    (f) => news[f] !== undefined && (news[f] === UNKNOWN || !sameValue(olds[f], news[f])),
+  );
 }
 
 /** No network: compares the checked inputs with the prior outputs. Never a replacement. */
-export function diff(type: TypeName, _id: string, olds: Props, news: Props): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+export function diff(
+  type: TypeName,
+  _id: string,
+  olds: Props,
+  news: Props,
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const spec = KINDS[type];
   const parent = spec.parentField;
-  if (parent && typeof news[parent] === "string" && news[parent] !== UNKNOWN && olds[parent] !== undefined && news[parent] !== olds[parent]) {
-    throw new Error(parentChangeReason(spec, String(olds[parent]), String(news[parent])));
+  if (
+    parent &&
+    typeof news[parent] === "string" &&
+    news[parent] !== UNKNOWN &&
+    typeof olds[parent] === "string" &&
+    news[parent] !== olds[parent]
+  ) {
+    throw new Error(parentChangeReason(spec, olds[parent], news[parent]));
   }
   return { changes: changedFields(spec, olds, news).length > 0, replaces: [], deleteBeforeReplace: false };
 }
@@ -173,7 +203,9 @@ export async function create(type: TypeName, inputs: Props): Promise<{ id: strin
   if (adoptId) {
     const existing = await spec.get(c, adoptId);
     if (!existing) {
-      throw new Error(`adoptId ${adoptId}: no ${spec.noun} with this id exists for your partner account; check the id, or remove adoptId to create a new ${spec.noun}.`);
+      throw new Error(
+        `adoptId ${adoptId}: no ${spec.noun} with this id exists for your partner account; check the id, or remove adoptId to create a new ${spec.noun}.`,
+      );
     }
     return adopt(spec, existing, inputs);
   }
@@ -192,6 +224,7 @@ export async function create(type: TypeName, inputs: Props): Promise<{ id: strin
         `Creating ${spec.noun} failed: Boosted says it already exists (${err.serverMessage ?? "409 Conflict"}), but no ${spec.noun} ` +
           `has ${spec.externalIdField} ${externalId ? `"${externalId}"` : "(none set)"}` +
           `${type === "User" ? "; another user probably has this email" : ""}. Find the existing ${spec.noun} and set adoptId to its id to manage it.`,
+        { cause: err },
       );
     }
     const existingId = existing[spec.idField] as string;
@@ -199,6 +232,7 @@ export async function create(type: TypeName, inputs: Props): Promise<{ id: strin
       throw new Error(
         `${spec.type} with ${spec.externalIdField} "${externalId}" already exists in Boosted (id ${existingId}). ` +
           `To manage it from this stack, set onConflict: "adopt" (adopts whatever holds this external id) or adoptId: "${existingId}" (adopts exactly this one).`,
+        { cause: err },
       );
     }
     return adopt(spec, existing, inputs);
@@ -239,11 +273,17 @@ async function adopt(spec: KindSpec, existing: Props, inputs: Props): Promise<{ 
 // ---------------------------------------------------------------------------------------------
 
 /** For `pulumi refresh`: current values as outputs and as inputs, so drift shows in the next preview. */
-export async function read(type: TypeName, id: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
+export async function read(
+  type: TypeName,
+  id: string,
+  props: Props,
+): Promise<{ id: string; props?: Props; inputs?: Props }> {
   const spec = KINDS[type];
   const current = await spec.get(api(), id);
   if (!current) {
-    console.warn(`warning: ${spec.type} ${id} no longer exists in Boosted; refresh removes it from the stack.`);
+    console.warn(
+      `warning: ${spec.type} ${id} no longer exists in Boosted; refresh removes it from the stack.`,
+    );
     return { id: "" };
   }
   const outs = outputsOf(current, props, Boolean(props.adopted));
@@ -258,14 +298,17 @@ export async function read(type: TypeName, id: string, props: Props): Promise<{ 
 export async function update(type: TypeName, id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
   const spec = KINDS[type];
   const patch: Props = {};
-  for (const f of changedFields(spec, olds, news)) if ((spec.apiFields as readonly string[]).includes(f)) patch[f] = news[f];
+  for (const f of changedFields(spec, olds, news)) if (spec.apiFields.includes(f)) patch[f] = news[f];
   let current: Props = withoutProvider(olds);
   if (Object.keys(patch).length > 0) {
     try {
       current = await spec.update(api(), id, patch);
     } catch (err) {
       if (err instanceof NotFoundError) {
-        throw new Error(`${spec.type} ${id} no longer exists in Boosted. Run \`pulumi refresh\` to drop it from the stack; the next \`pulumi up\` creates it again.`);
+        throw new Error(
+          `${spec.type} ${id} no longer exists in Boosted. Run \`pulumi refresh\` to drop it from the stack; the next \`pulumi up\` creates it again.`,
+          { cause: err },
+        );
       }
       throw err;
     }
@@ -287,8 +330,12 @@ export async function remove(type: TypeName, id: string, props: Props): Promise<
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
-    console.warn(`warning: ${label}: entitlements revoked; it still exists in Boosted (Boosted has no delete) and is no longer managed by this stack.`);
+    console.warn(
+      `warning: ${label}: entitlements revoked; it still exists in Boosted (Boosted has no delete) and is no longer managed by this stack.`,
+    );
     return;
   }
-  console.warn(`warning: ${label} still exists in Boosted with its access (Boosted has no delete); it is no longer managed by this stack.`);
+  console.warn(
+    `warning: ${label} still exists in Boosted with its access (Boosted has no delete); it is no longer managed by this stack.`,
+  );
 }

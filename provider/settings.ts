@@ -20,7 +20,14 @@ export type SettingName = keyof typeof SETTINGS;
 export type Settings = Partial<Record<SettingName, string>>;
 
 /** Settings that must be present before the first API call (`tokenUrl` has a default). */
-const REQUIRED: readonly SettingName[] = ["baseUrl", "audience", "clientId", "clientSecret", "privateKey", "keyId"];
+const REQUIRED: readonly SettingName[] = [
+  "baseUrl",
+  "audience",
+  "clientId",
+  "clientSecret",
+  "privateKey",
+  "keyId",
+];
 
 /**
  * Reads settings from a configuration bag (stack config keys like `boosted:baseUrl`, or an
@@ -28,10 +35,15 @@ const REQUIRED: readonly SettingName[] = ["baseUrl", "audience", "clientId", "cl
  * here: a preview of new resources needs no credentials, so a missing one only becomes an error
  * when an API call needs it.
  */
-export function resolveSettings(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Settings {
+export function resolveSettings(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): Settings {
   const out: Settings = {};
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
-    const value = [raw[s.configKey], raw[name], env[s.envVar]].find((v) => typeof v === "string" && v.trim() !== "");
+    const value = [raw[s.configKey], raw[name], env[s.envVar]].find(
+      (v) => typeof v === "string" && v.trim() !== "",
+    );
     if (typeof value === "string") out[name] = value;
   }
   return out;
@@ -41,9 +53,7 @@ export function resolveSettings(raw: Record<string, unknown>, env: NodeJS.Proces
 export function clientFromSettings(settings: Settings): BoostedClient {
   const missing = REQUIRED.filter((name) => !settings[name]);
   if (missing.length > 0) {
-    const list = missing
-      .map((n) => `${SETTINGS[n].configKey} (or ${SETTINGS[n].envVar})`)
-      .join(", ");
+    const list = missing.map((n) => `${SETTINGS[n].configKey} (or ${SETTINGS[n].envVar})`).join(", ");
     throw new InvalidInputError(
       `Boosted credentials are missing: ${list}. Set them with \`pulumi config set [--secret] <key> <value>\`, ` +
         `as environment variables, or as inputs of an explicit boosted Provider.`,

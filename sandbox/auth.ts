@@ -68,6 +68,11 @@ export class TokenService {
     this.options = { ...this.options, tokenLifetimeSeconds: seconds };
   }
 
+  /** Every access token issued so far (for tests that scan output for leaked secrets). */
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   /** Makes every issued token expired (admin route), as if time had passed. */
   expireAll(): void {
     for (const t of this.tokens.values()) t.expiresAt = 0;
@@ -150,10 +155,7 @@ export class TokenService {
     if (!match) throw problem(403, "Not authenticated");
     const token = this.tokens.get(match[1]!);
     if (!token) throw problem(403, "Invalid token");
-    if (Date.now() >= token.expiresAt) {
-      this.tokens.delete(match[1]!);
-      throw problem(403, "Token expired");
-    }
+    if (Date.now() >= token.expiresAt) throw problem(403, "Token expired");
     if (!token.scopes.includes(SCOPE_ACCOUNT_MANAGEMENT))
       throw problem(403, "Token lacks the account-management scope");
     return token.clientId;

@@ -85,6 +85,8 @@ export interface Sandbox {
   setTokenLifetime(seconds: number): void;
   /** Expires every token issued so far. */
   expireTokens(): void;
+  /** Every access token issued and not yet expired-and-seen, for secret scans in tests. */
+  issuedTokens(): string[];
   /** The store, for tests that check what Boosted holds. */
   readonly store: Store;
   /** Stops listening and closes connections; waits for the last state write. */
@@ -149,6 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     setFaults: (config) => faults.set(config),
     setTokenLifetime: (seconds) => tokens.setTokenLifetime(seconds),
     expireTokens: () => tokens.expireAll(),
+    issuedTokens: () => tokens.issuedTokens(),
     store,
     stop: async () => {
       // Keep-alive sockets would hold close() open; end them with the server.

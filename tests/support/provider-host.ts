@@ -29,7 +29,10 @@ let serialized: Record<ResourceType, string[]> | undefined;
 /** The real `__provider` strings the SDK produces for the built package (two instances each). */
 export function providerStrings(): Record<ResourceType, string[]> {
   serialized ??= JSON.parse(
-    execFileSync(process.execPath, [path.join(ROOT, "tests", "support", "serialize-providers.js")], { cwd: ROOT, encoding: "utf8" }),
+    execFileSync(process.execPath, [path.join(ROOT, "tests", "support", "serialize-providers.js")], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }),
   ) as Record<ResourceType, string[]>;
   return serialized;
 }
@@ -55,10 +58,18 @@ export class ProviderHost {
     private readonly client: grpc.Client & Record<string, (...args: unknown[]) => unknown>,
   ) {}
 
-  static async start(cwd = ROOT): Promise<ProviderHost> {
+  /**
+   * Starts a host. `env` replaces the `BOOSTED_*` part of the environment (the rest is kept),
+   * so a test controls exactly which credentials the host can see.
+   */
+  static async start(options: { cwd?: string; env?: Record<string, string> } = {}): Promise<ProviderHost> {
     const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BOOSTED_")));
     // The engine passes its own address; the host only needs something there.
-    const child = spawn(process.execPath, [entry, "127.0.0.1:0"], { cwd, env: { ...process.env } });
+    const child = spawn(process.execPath, [entry, "127.0.0.1:0"], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...env, ...options.env },
+    });
     let output = "";
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout.on("data", (d: Buffer) => {
@@ -98,7 +109,11 @@ export class ProviderHost {
     await this.call("configure", req, args);
   }
 
-  async check(type: ResourceType, olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
+  async check(
+    type: ResourceType,
+    olds: Props,
+    news: Props,
+  ): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
     const req = new provproto.CheckRequest();
     req.setUrn(urn(type));
     req.setOlds(structproto.Struct.fromJavaScript(olds));
@@ -112,7 +127,12 @@ export class ProviderHost {
     return out;
   }
 
-  async diff(type: ResourceType, id: string, olds: Props, news: Props): Promise<{ changes: "some" | "none" | "unknown"; replaces: string[] }> {
+  async diff(
+    type: ResourceType,
+    id: string,
+    olds: Props,
+    news: Props,
+  ): Promise<{ changes: "some" | "none" | "unknown"; replaces: string[] }> {
     const req = new provproto.DiffRequest();
     req.setId(id);
     req.setUrn(urn(type));
@@ -133,13 +153,21 @@ export class ProviderHost {
     return out;
   }
 
-  async read(type: ResourceType, id: string, props: Props): Promise<{ id: string; properties: Props; inputs?: Props }> {
+  async read(
+    type: ResourceType,
+    id: string,
+    props: Props,
+  ): Promise<{ id: string; properties: Props; inputs?: Props }> {
     const req = new provproto.ReadRequest();
     req.setId(id);
     req.setUrn(urn(type));
     req.setProperties(structproto.Struct.fromJavaScript(props));
     const res = await this.call<any>("read", req, { id, props }); // eslint-disable-line @typescript-eslint/no-explicit-any
-    const out = { id: res.getId() as string, properties: res.getProperties()?.toJavaScript() as Props, inputs: res.getInputs()?.toJavaScript() as Props | undefined };
+    const out = {
+      id: res.getId() as string,
+      properties: res.getProperties()?.toJavaScript() as Props,
+      inputs: res.getInputs()?.toJavaScript() as Props | undefined,
+    };
     this.wire.push(JSON.stringify({ method: "read", response: out }));
     return out;
   }
