@@ -6,7 +6,7 @@ import { BoostedClient } from "../../sdk";
 import { createDevPartnerSecrets, publicJwkOf } from "../../sandbox";
 import { SETTINGS } from "../../provider/settings";
 import { ProviderHost, providerStrings, secret } from "../support/provider-host";
-import { stackConfig } from "../support/host-fixture";
+import { credentialsEnv, stackConfig } from "../support/host-fixture";
 import { useSandbox } from "../support/sandbox";
 
 const second = createDevPartnerSecrets();
@@ -72,14 +72,7 @@ it("names the config key of a malformed setting", async () => {
 
 it("falls back to BOOSTED_* environment variables", async () => {
   const c = sandbox().credentials;
-  const host = await startHost({
-    BOOSTED_BASE_URL: c.baseUrl,
-    BOOSTED_AUDIENCE: c.audience,
-    BOOSTED_CLIENT_ID: c.clientId,
-    BOOSTED_CLIENT_SECRET: c.clientSecret,
-    BOOSTED_PRIVATE_KEY: c.privateKey,
-    BOOSTED_KEY_ID: c.keyId,
-  });
+  const host = await startHost(credentialsEnv(c));
   await host.configure({});
   const checked = await host.check("Organization", {}, orgArgs("from-env"));
   const created = await host.create("Organization", checked.inputs);

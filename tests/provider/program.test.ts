@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BoostedClient } from "../../sdk";
 import { useSandbox } from "../support/sandbox";
+import { credentialsEnv } from "../support/host-fixture";
 
 type Registered = { type: string; name: string; inputs: Record<string, unknown>; provider?: string };
 const registered: Registered[] = [];
@@ -90,15 +91,7 @@ describe("lookups", () => {
   let saved: NodeJS.ProcessEnv;
   beforeAll(() => {
     saved = { ...process.env };
-    const c = sandbox().credentials;
-    Object.assign(process.env, {
-      BOOSTED_BASE_URL: c.baseUrl,
-      BOOSTED_AUDIENCE: c.audience,
-      BOOSTED_CLIENT_ID: c.clientId,
-      BOOSTED_CLIENT_SECRET: c.clientSecret,
-      BOOSTED_PRIVATE_KEY: c.privateKey,
-      BOOSTED_KEY_ID: c.keyId,
-    });
+    Object.assign(process.env, credentialsEnv(sandbox().credentials));
   });
   afterAll(() => {
     process.env = saved;

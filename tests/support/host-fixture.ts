@@ -4,6 +4,7 @@
 import { ProviderHost, providerStrings, secret, type ResourceType } from "./provider-host";
 import { useSandbox } from "./sandbox";
 import type { SandboxCredentials } from "../../sandbox";
+import { SETTINGS, type SettingName } from "../../provider/settings";
 
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -17,6 +18,11 @@ export function stackConfig(c: SandboxCredentials): Props {
     "boosted:clientSecret": secret(c.clientSecret),
     "boosted:privateKey": secret(c.privateKey),
   };
+}
+
+/** The same credentials as `BOOSTED_*` environment variables. */
+export function credentialsEnv(c: SandboxCredentials): Record<string, string> {
+  return Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((k) => [SETTINGS[k].envVar, c[k]]));
 }
 
 export function useHost() {
