@@ -18,15 +18,18 @@ export default tseslint.config(
     },
   },
   {
-    // Tests inspect raw response bodies and use jest's asymmetric matchers (typed `any`);
-    // the product code keeps the full type-checked rules.
-    files: ["tests/**/*.ts"],
+    // Tests inspect raw response bodies and use jest's asymmetric matchers (typed `any`), and the
+    // engine stand-in (test infrastructure) speaks Pulumi's generated protobuf modules, which have
+    // no usable typings; the product code keeps the full type-checked rules.
+    files: ["tests/**/*.ts", "engine-standin/**/*.ts"],
     rules: {
       "@typescript-eslint/no-unsafe-assignment": "off",
       "@typescript-eslint/no-unsafe-member-access": "off",
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-call": "off",
       "@typescript-eslint/no-unsafe-return": "off",
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-require-imports": "off",
     },
   },
 );

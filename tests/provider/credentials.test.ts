@@ -5,7 +5,7 @@
 import { BoostedClient } from "../../sdk";
 import { createDevPartnerSecrets, publicJwkOf } from "../../sandbox";
 import { SETTINGS } from "../../provider/settings";
-import { ProviderHost, providerStrings, secret } from "../support/provider-host";
+import { ProviderHost, providerStrings, secret } from "../support/providers";
 import { credentialsEnv, stackConfig } from "../support/host-fixture";
 import { useSandbox } from "../support/sandbox";
 
@@ -21,7 +21,7 @@ const sandbox = useSandbox({
 });
 const hosts: ProviderHost[] = [];
 afterAll(() => Promise.all(hosts.map((h) => h.stop())));
-async function startHost(env?: Record<string, string>) {
+async function startHost(env: Record<string, string> = {}) {
   const h = await ProviderHost.start({ env });
   hosts.push(h);
   return h;

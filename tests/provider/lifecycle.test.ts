@@ -5,7 +5,7 @@
  */
 import { BoostedClient } from "../../sdk";
 import { useHost } from "../support/host-fixture";
-import { UNKNOWN, providerStrings, HostError } from "../support/provider-host";
+import { UNKNOWN, providerStrings, HostError } from "../support/providers";
 
 const { sandbox, host, up, plan, requestsDuring } = useHost();
 let client: BoostedClient;

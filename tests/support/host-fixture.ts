@@ -1,12 +1,12 @@
 /**
  * A sandbox plus a dynamic-provider host configured for it, as one test fixture.
  */
-import { ProviderHost, providerStrings, secret, type ResourceType } from "./provider-host";
+import { ProviderHost, providerStrings, secret, type ResourceType } from "./providers";
 import { useSandbox } from "./sandbox";
 import type { SandboxCredentials } from "../../sandbox";
 import { SETTINGS, type SettingName } from "../../provider/settings";
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Props = Record<string, any>;  
 
 /** Stack config for a sandbox, the way `pulumi config set [--secret] boosted:…` stores it. */
 export function stackConfig(c: SandboxCredentials): Props {
@@ -29,7 +29,7 @@ export function useHost() {
   const sandbox = useSandbox();
   const state: { host?: ProviderHost } = {};
   beforeAll(async () => {
-    state.host = await ProviderHost.start();
+    state.host = await ProviderHost.start({ env: {} });
     await state.host.configure(stackConfig(sandbox().credentials));
   });
   afterAll(async () => {

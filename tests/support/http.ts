@@ -9,7 +9,7 @@ import type { SandboxCredentials } from "../../sandbox";
 
 export interface RawResponse {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests inspect arbitrary bodies
+  body: any;  
   headers: Headers;
 }
 

@@ -1,21 +1,19 @@
 /**
+ * TEST INFRASTRUCTURE (part of the engine stand-in, not of the product).
+ *
  * Drives `@pulumi/pulumi/cmd/dynamic-provider` — the real dynamic-provider host the engine
  * starts under `pulumi up` — over gRPC, as the engine does: a child process, its port read from
  * stdout, then Configure, Check, Diff, Create, Read, Update and Delete requests.
  */
-import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import path from "node:path";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
-import { ROOT } from "./built";
 
-/* eslint-disable @typescript-eslint/no-require-imports -- the generated protobuf modules are CommonJS without ES typings */
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 const statusproto = require("@pulumi/pulumi/proto/status_pb");
-/* eslint-enable @typescript-eslint/no-require-imports */
 
-type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Props = Record<string, any>;
 
 /** The secret wrapper the engine uses on the wire. */
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -23,19 +21,8 @@ export const secret = (value: string) => ({ [SECRET_SIG]: "1b47061264138c4ac30d7
 /** The value the engine sends for an unknown input. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export type ResourceType = "Organization" | "Workspace" | "User";
-
-let serialized: Record<ResourceType, string[]> | undefined;
-/** The real `__provider` strings the SDK produces for the built package (two instances each). */
-export function providerStrings(): Record<ResourceType, string[]> {
-  serialized ??= JSON.parse(
-    execFileSync(process.execPath, [path.join(ROOT, "tests", "support", "serialize-providers.js")], {
-      cwd: ROOT,
-      encoding: "utf8",
-    }),
-  ) as Record<ResourceType, string[]>;
-  return serialized;
-}
+/** A short type name (tests) or a full URN. */
+export type ResourceRef = string;
 
 /** A failed gRPC call, with the host's init-failure details when it sent them. */
 export class HostError extends Error {
@@ -50,8 +37,11 @@ export class HostError extends Error {
 export class ProviderHost {
   /** Everything the host wrote to stdout and stderr. */
   output = "";
-  /** Every request and response, as JSON text, for secret scans. */
+  /** Every request and response as JSON text, when started with `record: true` (secret scans). */
   readonly wire: string[] = [];
+  private record = false;
+  /** Called with each chunk the host writes, as it arrives. */
+  onOutput?: (text: string) => void;
 
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -59,15 +49,20 @@ export class ProviderHost {
   ) {}
 
   /**
-   * Starts a host. `env` replaces the `BOOSTED_*` part of the environment (the rest is kept),
-   * so a test controls exactly which credentials the host can see.
+   * Starts a host in `cwd` (the engine uses the project's folder, where `node_modules` holds
+   * pulumi-boosted). The host inherits the environment, as under the engine; given `env`
+   * replaces its `BOOSTED_*` part, so a test controls exactly which credentials the host sees.
    */
-  static async start(options: { cwd?: string; env?: Record<string, string> } = {}): Promise<ProviderHost> {
+  static async start(
+    options: { cwd?: string; env?: Record<string, string>; record?: boolean } = {},
+  ): Promise<ProviderHost> {
     const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BOOSTED_")));
+    const env = options.env
+      ? Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BOOSTED_")))
+      : process.env;
     // The engine passes its own address; the host only needs something there.
     const child = spawn(process.execPath, [entry, "127.0.0.1:0"], {
-      cwd: options.cwd ?? ROOT,
+      cwd: options.cwd ?? process.cwd(),
       env: { ...env, ...options.env },
     });
     let output = "";
@@ -82,18 +77,33 @@ export class ProviderHost {
     });
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const host = new ProviderHost(child, client);
-    host.output = output;
-    child.stdout.on("data", (d: Buffer) => (host.output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (host.output += d.toString()));
+    host.record = options.record ?? true;
+    host.output = output.replace(/^\d+\s*\n/m, "");
+    const take = (d: Buffer) => {
+      const text = d.toString();
+      host.output += text;
+      host.onOutput?.(text);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
     return host;
   }
 
+  /** The host's process id (for CPU and memory measurements). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private log(entry: Props): void {
+    if (this.record) this.wire.push(JSON.stringify(entry));
+  }
+
   private call<T>(method: string, req: unknown, log: Props): Promise<T> {
-    this.wire.push(JSON.stringify({ method, request: log }));
+    this.log({ method, request: log });
     return new Promise((resolve, reject) => {
       this.client[method]!(req, (err: (grpc.ServiceError & { metadata?: grpc.Metadata }) | null, res: T) => {
         if (err) {
-          this.wire.push(JSON.stringify({ method, error: err.details ?? err.message }));
+          this.log({ method, error: err.details ?? err.message });
           return reject(toHostError(err));
         }
         resolve(res);
@@ -110,84 +120,84 @@ export class ProviderHost {
   }
 
   async check(
-    type: ResourceType,
+    type: ResourceRef,
     olds: Props,
     news: Props,
   ): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
     const req = new provproto.CheckRequest();
-    req.setUrn(urn(type));
+    req.setUrn(urnOf(type));
     req.setOlds(structproto.Struct.fromJavaScript(olds));
     req.setNews(structproto.Struct.fromJavaScript(news));
-    const res = await this.call<any>("check", req, { olds, news }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const res = await this.call<any>("check", req, { olds, news });
     const out = {
       inputs: res.getInputs().toJavaScript() as Props,
-      failures: res.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })), // eslint-disable-line @typescript-eslint/no-explicit-any
+      failures: res.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
     };
-    this.wire.push(JSON.stringify({ method: "check", response: out }));
+    this.log({ method: "check", response: out });
     return out;
   }
 
   async diff(
-    type: ResourceType,
+    type: ResourceRef,
     id: string,
     olds: Props,
     news: Props,
   ): Promise<{ changes: "some" | "none" | "unknown"; replaces: string[] }> {
     const req = new provproto.DiffRequest();
     req.setId(id);
-    req.setUrn(urn(type));
+    req.setUrn(urnOf(type));
     req.setOlds(structproto.Struct.fromJavaScript(olds));
     req.setNews(structproto.Struct.fromJavaScript(news));
-    const res = await this.call<any>("diff", req, { id, olds, news }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const res = await this.call<any>("diff", req, { id, olds, news });
     const changes = ({ 0: "unknown", 1: "none", 2: "some" } as const)[res.getChanges() as 0 | 1 | 2];
     return { changes, replaces: res.getReplacesList() };
   }
 
-  async create(type: ResourceType, props: Props): Promise<{ id: string; properties: Props }> {
+  async create(type: ResourceRef, props: Props): Promise<{ id: string; properties: Props }> {
     const req = new provproto.CreateRequest();
-    req.setUrn(urn(type));
+    req.setUrn(urnOf(type));
     req.setProperties(structproto.Struct.fromJavaScript(props));
-    const res = await this.call<any>("create", req, props); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const res = await this.call<any>("create", req, props);
     const out = { id: res.getId() as string, properties: res.getProperties().toJavaScript() as Props };
-    this.wire.push(JSON.stringify({ method: "create", response: out }));
+    this.log({ method: "create", response: out });
     return out;
   }
 
   async read(
-    type: ResourceType,
+    type: ResourceRef,
     id: string,
     props: Props,
   ): Promise<{ id: string; properties: Props; inputs?: Props }> {
     const req = new provproto.ReadRequest();
     req.setId(id);
-    req.setUrn(urn(type));
+    req.setUrn(urnOf(type));
     req.setProperties(structproto.Struct.fromJavaScript(props));
-    const res = await this.call<any>("read", req, { id, props }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const res = await this.call<any>("read", req, { id, props });
     const out = {
       id: res.getId() as string,
       properties: res.getProperties()?.toJavaScript() as Props,
       inputs: res.getInputs()?.toJavaScript() as Props | undefined,
     };
-    this.wire.push(JSON.stringify({ method: "read", response: out }));
+    this.log({ method: "read", response: out });
     return out;
   }
 
-  async update(type: ResourceType, id: string, olds: Props, news: Props): Promise<Props> {
+  async update(type: ResourceRef, id: string, olds: Props, news: Props): Promise<Props> {
     const req = new provproto.UpdateRequest();
     req.setId(id);
-    req.setUrn(urn(type));
+    req.setUrn(urnOf(type));
     req.setOlds(structproto.Struct.fromJavaScript(olds));
     req.setNews(structproto.Struct.fromJavaScript(news));
-    const res = await this.call<any>("update", req, { id, olds, news }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const res = await this.call<any>("update", req, { id, olds, news });
     const out = res.getProperties().toJavaScript() as Props;
-    this.wire.push(JSON.stringify({ method: "update", response: out }));
+    this.log({ method: "update", response: out });
     return out;
   }
 
-  async delete(type: ResourceType, id: string, props: Props): Promise<void> {
+  async delete(type: ResourceRef, id: string, props: Props): Promise<void> {
     const req = new provproto.DeleteRequest();
     req.setId(id);
-    req.setUrn(urn(type));
+    req.setUrn(urnOf(type));
     req.setProperties(structproto.Struct.fromJavaScript(props));
     await this.call("delete", req, { id, props });
   }
@@ -202,8 +212,8 @@ export class ProviderHost {
   }
 }
 
-function urn(type: ResourceType): string {
-  return `urn:pulumi:test::boosted::pulumi-nodejs:dynamic/boosted:${type}::r`;
+function urnOf(ref: ResourceRef): string {
+  return ref.startsWith("urn:") ? ref : `urn:pulumi:test::boosted::pulumi-nodejs:dynamic/boosted:${ref}::r`;
 }
 
 function toHostError(err: grpc.ServiceError): HostError {
