@@ -346,7 +346,13 @@ class Deployment {
       try {
         const read = await this.call(() => host.read(urn, req.importId, {}));
         if (!read.id) throw new Error(`resource '${req.importId}' does not exist`);
-        old = { ...base, id: read.id, provider: providerRef, inputs: read.inputs ?? {}, outputs: read.properties };
+        old = {
+          ...base,
+          id: read.id,
+          provider: providerRef,
+          inputs: read.inputs ?? {},
+          outputs: read.properties,
+        };
       } catch (err) {
         throw new Error(
           `importing ${urn} failed: ${(err as Error).message}. The engine reads an imported resource without its serialized provider, ` +
@@ -560,7 +566,7 @@ class Deployment {
       const results = await Promise.allSettled(ready.map((r) => this.deleteOne(r)));
       for (const r of ready) remaining.delete(r.urn);
       const failed = results.find((x) => x.status === "rejected");
-      if (failed) throw (failed).reason;
+      if (failed) throw failed.reason;
     }
   }
 

@@ -94,7 +94,7 @@ export function readConfig(
     const k = qualify(p, key);
     if (raw && typeof raw === "object" && "secure" in raw) {
       crypter ??= stackCrypter(p, stack);
-      config[k] = crypter.decrypt(String((raw).secure));
+      config[k] = crypter.decrypt(String(raw.secure));
       secretKeys.push(k);
     } else {
       config[k] = typeof raw === "string" ? raw : JSON.stringify(raw);

@@ -23,7 +23,7 @@ void pulumi.runtime.setMocks(
 );
 
 // Loaded after setMocks, as a program would be run by the engine.
- 
+
 const boosted = require("../../provider") as typeof import("../../provider");
 
 const sandbox = useSandbox();

@@ -6,7 +6,7 @@ import { useSandbox } from "./sandbox";
 import type { SandboxCredentials } from "../../sandbox";
 import { SETTINGS, type SettingName } from "../../provider/settings";
 
-type Props = Record<string, any>;  
+type Props = Record<string, any>;
 
 /** Stack config for a sandbox, the way `pulumi config set [--secret] boosted:…` stores it. */
 export function stackConfig(c: SandboxCredentials): Props {

@@ -9,7 +9,7 @@ import type { SandboxCredentials } from "../../sandbox";
 
 export interface RawResponse {
   status: number;
-  body: any;  
+  body: any;
   headers: Headers;
 }
 
