@@ -17,25 +17,37 @@ import { parse } from "yaml";
 import { z } from "zod";
 
 const ids = z.array(z.string().min(1)).default([]);
+/** Per entry: adopt an object that already holds this external id instead of failing. */
+const onConflict = z.enum(["fail", "adopt"]).optional();
 const User = z.strictObject({
   externalId: z.string().min(1),
   email: z.string().optional(),
   name: z.string().optional(),
   entitlements: ids,
   onDelete: z.enum(["retain", "revokeEntitlements"]).optional(),
+  onConflict,
 });
 const Workspace = z.strictObject({
   externalId: z.string().min(1),
   name: z.string().optional(),
   entitlements: ids,
-  users: z.array(User).default([]),
+  // An empty `users:` in YAML is null.
+  users: z
+    .array(User)
+    .nullish()
+    .transform((v) => v ?? []),
+  onConflict,
 });
 const Organization = z.strictObject({
   externalId: z.string().min(1),
   name: z.string().optional(),
   email: z.string().optional(),
   entitlements: ids,
-  workspaces: z.array(Workspace).default([]),
+  workspaces: z
+    .array(Workspace)
+    .nullish()
+    .transform((v) => v ?? []),
+  onConflict,
 });
 const Roster = z.strictObject({
   defaults: z
@@ -62,7 +74,13 @@ const userIds: Record<string, pulumi.Output<string>> = {};
 for (const o of roster.organizations) {
   const org = new boosted.Organization(
     o.externalId,
-    { externalOrgId: o.externalId, name: o.name, email: o.email, entitlements: entitlements(o.entitlements) },
+    {
+      externalOrgId: o.externalId,
+      name: o.name,
+      email: o.email,
+      entitlements: entitlements(o.entitlements),
+      onConflict: o.onConflict,
+    },
     { protect },
   );
   orgIds[o.externalId] = org.id;
@@ -72,6 +90,7 @@ for (const o of roster.organizations) {
       externalWorkspaceId: w.externalId,
       name: w.name,
       entitlements: entitlements(w.entitlements),
+      onConflict: w.onConflict,
     });
     workspaceIds[w.externalId] = ws.id;
     for (const u of w.users) {
@@ -82,6 +101,7 @@ for (const o of roster.organizations) {
         name: u.name,
         entitlements: entitlements(u.entitlements),
         onDelete: u.onDelete ?? roster.defaults.userOnDelete,
+        onConflict: u.onConflict,
       });
       userIds[u.externalId] = user.id;
     }
