@@ -39,6 +39,8 @@ export interface AnalyzedResource {
   name: string;
   properties: Props;
   options: { protect?: boolean; deleteBeforeReplace?: boolean; parent?: string; provider?: string };
+  dependencies?: string[];
+  propertyDependencies?: Record<string, string[]>;
 }
 
 export interface AnalyzerOptions {
@@ -138,6 +140,14 @@ export class PolicyPackHost {
     opts.setDeletebeforereplace(Boolean(r.options.deleteBeforeReplace));
     msg.setOptions(opts);
     if (r.options.parent && "setParent" in msg) msg.setParent(r.options.parent);
+    if ("setDependenciesList" in msg) {
+      msg.setDependenciesList(r.dependencies ?? []);
+      for (const [prop, urns] of Object.entries(r.propertyDependencies ?? {})) {
+        msg
+          .getPropertydependenciesMap()
+          .set(prop, new anproto.AnalyzerPropertyDependencies().setUrnsList(urns));
+      }
+    }
     return msg;
   }
 

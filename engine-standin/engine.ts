@@ -380,6 +380,8 @@ class Deployment {
           parent: req.parent,
           provider: req.provider,
         },
+        dependencies: req.dependencies,
+        propertyDependencies: req.propertyDependencies,
       };
       this.analyzedResources.push(analyzed);
       this.violations.push(...(await this.analyzer.analyze(analyzed)));
@@ -598,9 +600,17 @@ class Deployment {
     if (!this.dryRun) await this.state.save();
   }
 
-  /** AnalyzeStack over every resource the program declared (their checked inputs). */
+  /**
+   * AnalyzeStack over every resource the program declared: their outputs after an update, their
+   * checked inputs in a preview (where outputs of new resources are not known).
+   */
   async finishAnalysis(): Promise<void> {
-    if (this.analyzer) this.violations.push(...(await this.analyzer.analyzeStack(this.analyzedResources)));
+    if (!this.analyzer) return;
+    const resources = this.analyzedResources.map((r) => {
+      const outputs = this.dryRun ? undefined : this.state.resources.get(r.urn)?.outputs;
+      return outputs ? { ...r, properties: outputs } : r;
+    });
+    this.violations.push(...(await this.analyzer.analyzeStack(resources)));
   }
 
   /** What the analyzer saw of each resource in this run, for the stack analysis. */
@@ -620,6 +630,8 @@ export interface RegisterRequest {
   retainOnDelete?: boolean;
   deleteBeforeReplace: boolean;
   importId: string;
+  /** Input property → the resources its value came from. */
+  propertyDependencies: Record<string, string[]>;
 }
 
 /** Top-level keys whose values differ (order-insensitive for sets is the provider's call). */
@@ -641,9 +653,11 @@ class Monitor {
   async registerResource(call: any, cb: any) {
     const r = call.request;
     const dependencies = new Set<string>(r.getDependenciesList());
-    r.getPropertydependenciesMap().forEach((v: any) =>
-      v.getUrnsList().forEach((u: string) => dependencies.add(u)),
-    );
+    const propertyDependencies: Record<string, string[]> = {};
+    r.getPropertydependenciesMap().forEach((v: any, k: string) => {
+      propertyDependencies[k] = v.getUrnsList();
+      for (const u of v.getUrnsList()) dependencies.add(u);
+    });
     const req: RegisterRequest = {
       type: r.getType(),
       name: r.getName(),
@@ -656,6 +670,7 @@ class Monitor {
       retainOnDelete: r.hasRetainondelete() ? r.getRetainondelete() : undefined,
       deleteBeforeReplace: r.getDeletebeforereplace(),
       importId: r.getImportid(),
+      propertyDependencies,
     };
     try {
       const res = await this.d.register(req);
