@@ -209,7 +209,7 @@ export const revokeOnDelete: ResourceValidationPolicy = {
     const onDelete = known(args.props, "onDelete");
     if (onDelete !== undefined && onDelete !== "revokeEntitlements") {
       report(
-        `User "${args.name}" has onDelete: "${String(onDelete)}": removing it from the stack would leave its data access in place. Set onDelete: "revokeEntitlements".`,
+        `User "${args.name}" has onDelete: ${JSON.stringify(onDelete)}: removing it from the stack would leave its data access in place. Set onDelete: "revokeEntitlements".`,
       );
     }
   },
