@@ -16,6 +16,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { HostError, ProviderHost } from "./provider-host";
@@ -65,6 +66,8 @@ export interface EngineOptions {
   previewOnly?: boolean;
   /** Extra environment for the program and the provider hosts. */
   env?: Record<string, string>;
+  /** Measure the program process's CPU time (benchmarks). */
+  measure?: boolean;
 }
 
 export interface OperationResult {
@@ -75,10 +78,23 @@ export interface OperationResult {
   outputs: Props;
   errors: string[];
   violations: PolicyViolation[];
-  /** Wall time in ms, and the share spent waiting on provider hosts. */
-  timing: { totalMs: number; programMs: number; providerCallMs: number; providerCalls: number };
+  /**
+   * Wall time in ms; the program's run; the resource phase (first registration to last provider
+   * call); the summed time of provider calls (they overlap under parallelism) and their count.
+   */
+  timing: {
+    totalMs: number;
+    programMs: number;
+    /** The program process's own CPU time (with `measure`): the Pulumi SDK and the program. */
+    programCpuMs?: number;
+    resourcePhaseMs: number;
+    providerCallMs: number;
+    providerCalls: number;
+  };
   /** Provider host process ids (for CPU and memory measurements). */
   hostPids: number[];
+  /** Each provider host's CPU time and peak memory, read just before it stopped (Linux). */
+  hostStats: { pid: number; cpuMs: number; peakRssMb: number }[];
   stateFile: string;
 }
 
@@ -132,6 +148,9 @@ class Deployment {
   private analyzer?: Analyzer;
   providerCallMs = 0;
   providerCalls = 0;
+  firstRegisterAt?: number;
+  lastCallEndAt?: number;
+  programCpuMs?: number;
   private readonly pendingDeletes: ResourceState[] = [];
 
   constructor(
@@ -219,7 +238,8 @@ class Deployment {
       try {
         return await fn();
       } finally {
-        this.providerCallMs += performance.now() - started;
+        this.lastCallEndAt = performance.now();
+        this.providerCallMs += this.lastCallEndAt - started;
         this.providerCalls++;
       }
     });
@@ -271,6 +291,7 @@ class Deployment {
     const address = `127.0.0.1:${port}`;
     const run = require.resolve("@pulumi/pulumi/cmd/run");
     const args = [
+      ...(this.options.measure ? ["--require", path.join(__dirname, "program-cpu.js")] : []),
       run,
       `--monitor=${address}`,
       `--engine=${address}`,
@@ -295,15 +316,17 @@ class Deployment {
       },
     });
     const relay = (d: Buffer) => {
-      for (const line of d
-        .toString()
-        .split("\n")
-        .filter((l) => l.trim()))
-        this.print(`    ${line}`);
+      for (const line of d.toString().split("\n")) {
+        if (!line.trim()) continue;
+        const cpu = /^__STANDIN_PROGRAM_CPU_MS__ (\d+)$/.exec(line);
+        if (cpu) this.programCpuMs = Number(cpu[1]);
+        else this.print(`    ${line}`);
+      }
     };
     child.stdout.on("data", relay);
     child.stderr.on("data", relay);
-    const code = await new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+    // "close", not "exit": the program's last output may still be in the pipes at exit.
+    const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
     server.forceShutdown();
     return code;
   }
@@ -312,6 +335,7 @@ class Deployment {
 
   /** A resource registration from the program; returns what the monitor answers. */
   async register(req: RegisterRequest): Promise<{ urn: string; id: string; outputs: Props }> {
+    this.firstRegisterAt ??= performance.now();
     const urn = this.urnFor(req.type, req.name, req.parent);
     if (this.registered.has(urn))
       throw new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`);
@@ -410,8 +434,10 @@ class Deployment {
     }
     if (!changes) {
       this.step({ op: "same", urn, type: req.type, name: req.name });
-      if (!this.dryRun) {
-        this.state.set({ ...old, ...base, id: old.id, provider: providerRef, inputs, outputs: old.outputs });
+      const next = { ...old, ...base, id: old.id, provider: providerRef, inputs, outputs: old.outputs };
+      // Write only when something recorded changed (inputs reordered, options, dependencies).
+      if (!this.dryRun && JSON.stringify(next) !== JSON.stringify(old)) {
+        this.state.set(next);
         await this.state.save();
       }
       return { urn, id: old.id ?? "", outputs: this.markSecrets(old.outputs, req.inputs) };
@@ -736,6 +762,19 @@ class EngineService {
 
 // ---- operations ---------------------------------------------------------------------------------
 
+/** CPU time (user + system) and peak resident memory of a process, from /proc (Linux only). */
+function processStats(pid: number): { pid: number; cpuMs: number; peakRssMb: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return { pid, cpuMs: (ticks * 1000) / 100, peakRssMb: hwm ? Number(hwm[1]) / 1024 : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
 const EMPTY_COUNTS = (): Record<StepOp, number> => ({
   create: 0,
   update: 0,
@@ -778,6 +817,7 @@ async function finish(
   parts.push(`${counts.same} unchanged`);
   d.print(`Resources: ${parts.join(", ")}`);
   const hostPids = await d.hostPids();
+  const hostStats = hostPids.map(processStats).filter((x): x is NonNullable<typeof x> => x !== undefined);
   await d.stopHosts();
   const totalMs = performance.now() - started;
   d.print(`Duration: ${(totalMs / 1000).toFixed(1)}s${ok ? "" : " (failed)"}`);
@@ -788,8 +828,17 @@ async function finish(
     outputs: d.outputs,
     errors: d.errors,
     violations: d.violations,
-    timing: { totalMs, programMs, providerCallMs: d.providerCallMs, providerCalls: d.providerCalls },
+    timing: {
+      totalMs,
+      programMs,
+      programCpuMs: d.programCpuMs,
+      resourcePhaseMs:
+        d.firstRegisterAt && d.lastCallEndAt ? Math.max(0, d.lastCallEndAt - d.firstRegisterAt) : 0,
+      providerCallMs: d.providerCallMs,
+      providerCalls: d.providerCalls,
+    },
     hostPids,
+    hostStats,
     stateFile: d.state.file,
   };
 }
@@ -843,6 +892,7 @@ export async function refresh(options: EngineOptions): Promise<OperationResult> 
   );
   let ok = true;
   const resources = [...d.state.resources.values()].filter((r) => r.custom && r.type !== NODEJS_PROVIDER);
+  d.firstRegisterAt = performance.now();
   const results = await Promise.allSettled(
     resources.map(async (r) => {
       const host = await d.hostFor(r.provider);

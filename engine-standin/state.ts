@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Crypter } from "./secrets";
+import { SECRET_SIG, type Crypter } from "./secrets";
 
 export type Props = Record<string, unknown>;
 
@@ -48,6 +48,11 @@ interface Checkpoint {
 export class StateStore {
   /** Resources by URN, in the order they were first recorded. */
   readonly resources = new Map<string, ResourceState>();
+  /**
+   * Each resource's serialized (and sealed) JSON, kept until it changes: a write then only joins
+   * strings, so a step costs a file write, not a re-serialization of thousands of resources.
+   */
+  private readonly serialized = new Map<string, string>();
   private writing?: Promise<void>;
   private pending?: Promise<void>;
   private crypter?: Crypter;
@@ -80,10 +85,23 @@ export class StateStore {
 
   set(r: ResourceState): void {
     this.resources.set(r.urn, r);
+    this.serialized.delete(r.urn);
   }
 
   delete(urn: string): void {
     this.resources.delete(urn);
+    this.serialized.delete(urn);
+  }
+
+  /** The resource as it goes into the file: secrets sealed with the stack's passphrase. */
+  private serialize(r: ResourceState): string {
+    let text = this.serialized.get(r.urn);
+    if (text === undefined) {
+      text = JSON.stringify(r);
+      if (text.includes(`"${SECRET_SIG}"`)) text = JSON.stringify(this.crypterOnce().sealSecrets(r));
+      this.serialized.set(r.urn, text);
+    }
+    return text;
   }
 
   /** Resolves once the state as it is now is on disk (group commit, atomic rename). */
@@ -92,10 +110,9 @@ export class StateStore {
     const previous = this.writing ?? Promise.resolve();
     const next = previous.then(async () => {
       this.pending = undefined;
-      const resources = [...this.resources.values()];
-      const text = JSON.stringify(resources);
-      const needsCrypter = text.includes('"4dabf18193072939515e22adb298388d"');
-      const doc: Checkpoint = {
+      const parts = [...this.resources.values()].map((r) => this.serialize(r));
+      const sealed = parts.some((t) => t.includes('"ciphertext"'));
+      const header = {
         version: 3,
         checkpoint: {
           stack: this.stack,
@@ -105,15 +122,15 @@ export class StateStore {
               magic: "pulumi-boosted-engine-standin",
               version: "1",
             },
-            ...(needsCrypter ? { secrets_providers: { type: "passphrase", state: {} } } : {}),
-            resources: needsCrypter
-              ? (this.crypterOnce().sealSecrets(resources) as ResourceState[])
-              : resources,
+            ...(sealed ? { secrets_providers: { type: "passphrase", state: {} } } : {}),
+            resources: [] as unknown[],
           },
         },
       };
+      // The document with its resource list spliced in from the per-resource cache.
+      const [before, after] = JSON.stringify(header).split('"resources":[]');
+      const body = `${before}"resources":[\n${parts.join(",\n")}\n]${after}`;
       mkdirSync(path.dirname(this.file), { recursive: true });
-      const body = JSON.stringify(doc, null, 1);
       const tmp = `${this.file}.${process.pid}.tmp`;
       await writeFile(tmp, body);
       await rename(tmp, this.file);

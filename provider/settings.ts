@@ -14,6 +14,8 @@ export const SETTINGS = {
   clientSecret: { configKey: "boosted:clientSecret", envVar: "BOOSTED_CLIENT_SECRET", secret: true },
   privateKey: { configKey: "boosted:privateKey", envVar: "BOOSTED_PRIVATE_KEY", secret: true },
   keyId: { configKey: "boosted:keyId", envVar: "BOOSTED_KEY_ID", secret: false },
+  /** Per-attempt HTTP timeout in ms (optional; default 30000). */
+  timeoutMs: { configKey: "boosted:timeoutMs", envVar: "BOOSTED_TIMEOUT_MS", secret: false },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -59,6 +61,15 @@ export function clientFromSettings(settings: Settings): BoostedClient {
         `as environment variables, or as inputs of an explicit boosted Provider.`,
     );
   }
+  let timeoutMs: number | undefined;
+  if (settings.timeoutMs !== undefined) {
+    timeoutMs = Number(settings.timeoutMs);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
+      throw new InvalidInputError(
+        `${SETTINGS.timeoutMs.configKey} (${SETTINGS.timeoutMs.envVar}) must be a whole number of milliseconds, got "${settings.timeoutMs}".`,
+      );
+    }
+  }
   try {
     return new BoostedClient({
       baseUrl: settings.baseUrl!,
@@ -68,6 +79,7 @@ export function clientFromSettings(settings: Settings): BoostedClient {
       clientSecret: settings.clientSecret!,
       privateKey: settings.privateKey!,
       keyId: settings.keyId!,
+      timeoutMs,
     });
   } catch (err) {
     // Name the config key rather than the client option the user never typed.

@@ -43,6 +43,7 @@ it("pins the setting → config key → environment variable table", () => {
     clientSecret: ["boosted:clientSecret", "BOOSTED_CLIENT_SECRET", true],
     privateKey: ["boosted:privateKey", "BOOSTED_PRIVATE_KEY", true],
     keyId: ["boosted:keyId", "BOOSTED_KEY_ID", false],
+    timeoutMs: ["boosted:timeoutMs", "BOOSTED_TIMEOUT_MS", false],
   });
 });
 

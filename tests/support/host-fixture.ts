@@ -22,7 +22,10 @@ export function stackConfig(c: SandboxCredentials): Props {
 
 /** The same credentials as `BOOSTED_*` environment variables. */
 export function credentialsEnv(c: SandboxCredentials): Record<string, string> {
-  return Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((k) => [SETTINGS[k].envVar, c[k]]));
+  const names = (Object.keys(SETTINGS) as SettingName[]).filter(
+    (k): k is keyof SandboxCredentials & SettingName => k in c,
+  );
+  return Object.fromEntries(names.map((k) => [SETTINGS[k].envVar, c[k]]));
 }
 
 export function useHost() {

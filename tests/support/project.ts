@@ -2,11 +2,10 @@
  * A throw-away Pulumi project for end-to-end tests: the real example program, its own stack
  * config pointing at a sandbox, its own state, run through the engine stand-in.
  */
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { stringify } from "yaml";
 import type { Sandbox } from "../../sandbox";
+import { scratchProject } from "../../engine-standin/scratch";
 import {
   destroy,
   preview,
@@ -15,7 +14,7 @@ import {
   type EngineOptions,
   type OperationResult,
 } from "../../engine-standin/engine";
-import { readProject, setConfig } from "../../engine-standin/project";
+import { setConfig } from "../../engine-standin/project";
 import { StateStore } from "../../engine-standin/state";
 import { ROOT } from "./built";
 
@@ -37,44 +36,11 @@ export interface TestProject {
   setConfig(key: string, value: string, secret?: boolean): void;
 }
 
-/**
- * A project whose program is `programDir` (an example, unchanged), with `node_modules` linked to
- * this repository's, as a partner's project has pulumi-boosted installed.
- */
-export function makeProject(
-  programDir: string,
-  sandbox: Sandbox,
-  config: Record<string, string> = {},
-): TestProject {
-  const dir = mkdtempSync(path.join(tmpdir(), "boosted-e2e-"));
-  const name = "e2e";
-  writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    stringify({ name, runtime: { name: "nodejs", options: { typescript: true } }, main: programDir }),
-  );
-  // The example's own compiler options; the program lives outside this folder, so TypeScript 6
-  // needs the root spelt out.
-  const tsconfig = JSON.parse(readFileSync(path.join(programDir, "tsconfig.json"), "utf8")) as {
-    compilerOptions: object;
-  };
-  writeFileSync(
-    path.join(dir, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { ...tsconfig.compilerOptions, rootDir: "/" } }),
-  );
-  symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  const project = readProject(dir);
+/** A scratch project (see engine-standin/scratch.ts) around `programDir`, e.g. an example, unchanged. */
+export function makeProject(programDir: string, sandbox: Sandbox): TestProject {
   const stack = "test";
-  const c = sandbox.credentials;
-  for (const [k, v] of Object.entries({
-    baseUrl: c.baseUrl,
-    audience: c.audience,
-    clientId: c.clientId,
-    keyId: c.keyId,
-  }))
-    setConfig(project, stack, `boosted:${k}`, v);
-  setConfig(project, stack, "boosted:clientSecret", c.clientSecret, { secret: true });
-  setConfig(project, stack, "boosted:privateKey", c.privateKey, { secret: true });
-  for (const [k, v] of Object.entries(config)) setConfig(project, stack, k, v);
+  const project = scratchProject(programDir, sandbox.credentials, stack);
+  const dir = project.dir;
   const lines: string[] = [];
   const ops = { preview, up, refresh, destroy };
   return {
