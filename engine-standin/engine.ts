@@ -567,9 +567,7 @@ class Deployment {
     if (urn !== this.rootUrn) return;
     this.stackOutputs = outputs;
     const stack = this.state.resources.get(urn);
-    if (stack && !this.dryRun) {
-      stack.outputs = outputs;
-    }
+    if (stack && !this.dryRun) this.state.set({ ...stack, outputs });
   }
 
   get outputs(): Props {

@@ -102,12 +102,14 @@ export function check(type: TypeName, olds: Props, news: Props): { inputs: Props
   return { inputs: parsed.data as Props, failures };
 }
 
-function reasonOf(issue: { message: string; code: string; path: PropertyKey[]; errors?: unknown }): string {
-  // The "unknown value" wrapper turns every failure into a union failure; the field's own
-  // message is the second branch's.
+type Issue = { message: string; code: string; errors?: unknown };
+
+function reasonOf(issue: Issue): string {
+  // The "unknown value" wrappers turn failures into union failures (nested, for list items);
+  // the value's own message is in the last branch, all the way down.
   if (issue.code === "invalid_union" && Array.isArray(issue.errors)) {
-    const branch = (issue.errors as { message: string; path: PropertyKey[] }[][]).at(-1)?.[0];
-    if (branch) return branch.message;
+    const branch = (issue.errors as Issue[][]).at(-1)?.[0];
+    if (branch) return reasonOf(branch);
   }
   return issue.message;
 }

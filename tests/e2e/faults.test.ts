@@ -15,7 +15,15 @@ import { ContractChecker } from "../support/contract";
 
 jest.setTimeout(180_000);
 
-const SHAPE: ScenarioOptions = { name: "faults", organizations: 1, workspacesPerOrg: 3, users: 30, latencyMs: 0, parallel: 8, changeFraction: 0.2 };
+const SHAPE: ScenarioOptions = {
+  name: "faults",
+  organizations: 1,
+  workspacesPerOrg: 3,
+  users: 30,
+  latencyMs: 0,
+  parallel: 8,
+  changeFraction: 0.2,
+};
 const checker = new ContractChecker();
 
 interface Run {
@@ -25,7 +33,10 @@ interface Run {
   violations: string[];
 }
 
-async function setUp(faults: FaultConfig = {}, options: { stateFile?: string; timeoutMs?: number } = {}): Promise<Run> {
+async function setUp(
+  faults: FaultConfig = {},
+  options: { stateFile?: string; timeoutMs?: number } = {},
+): Promise<Run> {
   const log: RequestLogEntry[] = [];
   const violations: string[] = [];
   const sandbox = await startSandbox({
@@ -53,14 +64,24 @@ async function expectConverged(run: Run, sandbox = run.sandbox, renamed = false)
   // Exactly the declared hierarchy, no duplicates.
   expect(orgs.map((o) => o.external_org_id)).toEqual(["org-0"]);
   expect(workspaces.map((w) => w.external_workspace_id).sort()).toEqual(["ws-0", "ws-1", "ws-2"]);
-  expect(users.map((u) => u.external_user_id).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `user-${i}`).sort());
+  expect(users.map((u) => u.external_user_id).sort()).toEqual(
+    Array.from({ length: 30 }, (_, i) => `user-${i}`).sort(),
+  );
   expect(new Set(users.map((u) => u.email)).size).toBe(30);
   if (renamed) expect(users.filter((u) => u.name?.endsWith("(renamed)"))).toHaveLength(6);
   // The state matches Boosted, resource by resource.
-  const state = JSON.parse(run.project.stateText()).checkpoint.latest.resources as { type: string; id?: string; outputs: Record<string, unknown> }[];
+  const state = JSON.parse(run.project.stateText()).checkpoint.latest.resources as {
+    type: string;
+    id?: string;
+    outputs: Record<string, unknown>;
+  }[];
   const boosted = state.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/boosted:"));
   expect(boosted).toHaveLength(34);
-  const byId = new Map<string, Record<string, unknown>>([...orgs, ...workspaces, ...users].map((o) => [String(Object.values(o)[0]), o as unknown as Record<string, unknown>]));
+  const byId = new Map<string, { name: string | null }>([
+    ...orgs.map((o) => [o.org_id, o] as const),
+    ...workspaces.map((w) => [w.workspace_id, w] as const),
+    ...users.map((u) => [u.user_id, u] as const),
+  ]);
   for (const r of boosted) {
     const real = byId.get(r.id!);
     expect(real).toBeDefined();
@@ -78,8 +99,10 @@ function expectBoundedRetries(log: RequestLogEntry[]): void {
   const attempts = new Map<string, number>();
   for (const e of log) {
     if (e.method !== "PUT" && e.method !== "PATCH") continue;
-    const body = (e.requestBody ?? {}) as Record<string, unknown>;
-    const key = `${e.method} ${e.path} ${String(body.external_user_id ?? body.external_workspace_id ?? body.external_org_id ?? JSON.stringify(e.query))}`;
+    const body = (e.requestBody ?? {}) as Record<string, string | undefined>;
+    const subject =
+      body.external_user_id ?? body.external_workspace_id ?? body.external_org_id ?? JSON.stringify(e.query);
+    const key = `${e.method} ${e.path} ${subject}`;
     attempts.set(key, (attempts.get(key) ?? 0) + 1);
   }
   // Per `up`: at most `attempts` tries; a test runs at most two `up`s and a create may also be
@@ -88,7 +111,10 @@ function expectBoundedRetries(log: RequestLogEntry[]): void {
   expect(worst).toBeLessThanOrEqual(2 * defaultRetryPolicy.attempts);
 }
 
-async function upTwice(run: Run): Promise<{ first: Awaited<ReturnType<TestProject["run"]>>; second?: Awaited<ReturnType<TestProject["run"]>> }> {
+async function upTwice(run: Run): Promise<{
+  first: Awaited<ReturnType<TestProject["run"]>>;
+  second?: Awaited<ReturnType<TestProject["run"]>>;
+}> {
   const first = await run.project.run("up");
   if (first.ok) return { first };
   const second = await run.project.run("up");
@@ -201,7 +227,8 @@ it("the sandbox restarting from its state file mid-run", async () => {
     await restarted;
     clearInterval(watch);
     expect(restarted).toBeDefined();
-    if (!first.ok) expect(first.errors.join("\n")).toMatch(/ECONNREFUSED|ECONNRESET|socket|may or may not exist/);
+    if (!first.ok)
+      expect(first.errors.join("\n")).toMatch(/ECONNREFUSED|ECONNRESET|socket|may or may not exist/);
     current.setFaults({});
     await expectConverged({ ...run, sandbox: current }, current);
     expectBoundedRetries(log);

@@ -8,6 +8,12 @@ import { useHost } from "../support/host-fixture";
 import { UNKNOWN, providerStrings, HostError } from "../support/providers";
 
 const { sandbox, host, up, plan, requestsDuring } = useHost();
+
+/** The host's stderr arrives on its own pipe, a moment after the gRPC answer. */
+async function waitForOutput(text: string): Promise<void> {
+  for (let i = 0; i < 100 && !host().output.includes(text); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(host().output).toContain(text);
+}
 let client: BoostedClient;
 let orgId: string;
 beforeAll(async () => {
@@ -103,9 +109,7 @@ describe("Workspace lifecycle", () => {
 
     const deleteRequests = await requestsDuring(() => host().delete("Workspace", ws.id, outs));
     expect(deleteRequests).toEqual([]);
-    expect(host().output).toContain(
-      `Workspace ${ws.id} (externalWorkspaceId "lc-research-2") still exists in Boosted`,
-    );
+    await waitForOutput(`Workspace ${ws.id} (externalWorkspaceId "lc-research-2") still exists in Boosted`);
     await expect(client.getWorkspace({ workspaceId: ws.id })).resolves.toMatchObject({
       name: "Research & Macro",
     });
@@ -392,7 +396,7 @@ describe("refresh", () => {
     await sandbox().store.forget(sandbox().credentials.clientId, "workspace", ws.id);
     const read = await host().read("Workspace", ws.id, ws.outs);
     expect(read.id).toBe("");
-    expect(host().output).toContain(`Workspace ${ws.id} no longer exists in Boosted`);
+    await waitForOutput(`Workspace ${ws.id} no longer exists in Boosted`);
   });
 });
 
@@ -409,7 +413,7 @@ describe("delete", () => {
     expect(requests).toEqual(["PATCH /user 200"]);
     expect(sandbox().requests().at(-1)!.requestBody).toEqual({ entitlements: [] });
     await expect(client.getUser({ userId: user.id })).resolves.toMatchObject({ entitlements: [] });
-    expect(host().output).toContain("entitlements revoked; it still exists in Boosted");
+    await waitForOutput("entitlements revoked; it still exists in Boosted");
   });
 });
 
