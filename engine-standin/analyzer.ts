@@ -4,7 +4,8 @@
  * GetAnalyzerInfo, Configure (policy config), ConfigureStack (stack, project, tags, dry run),
  * Analyze for each resource's checked inputs, and AnalyzeStack at the end of the program.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { startPlugin } from "./plugin";
 import * as grpc from "@grpc/grpc-js";
 
 const anproto = require("@pulumi/pulumi/proto/analyzer_pb");
@@ -65,22 +66,15 @@ export class PolicyPackHost {
   ) {}
 
   static async start(packDir: string, options: AnalyzerOptions): Promise<PolicyPackHost> {
-    const entry = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-    // The engine passes its own address; the pack only needs something there.
-    const child = spawn(process.execPath, [entry, "127.0.0.1:0", packDir], {
-      cwd: packDir,
-      env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
-    });
-    let output = "";
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on("data", (d: Buffer) => {
-        output += d.toString();
-        const m = /^(\d+)\s*$/m.exec(output);
-        if (m) resolve(Number(m[1]));
-      });
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-      child.on("exit", (code) => reject(new Error(`policy pack ${packDir} exited with ${code}: ${output}`)));
-    });
+    const { child, port } = await startPlugin(
+      "policy pack " + packDir,
+      require.resolve("@pulumi/pulumi/cmd/run-policy-pack"),
+      [packDir],
+      {
+        cwd: packDir,
+        env: { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+      },
+    );
     const host = new PolicyPackHost(
       child,
       new anrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()),

@@ -8,7 +8,8 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { startSandbox } from "../sandbox";
 import { preview, refresh, up, type OperationResult } from "./engine";
-import { readProject, setConfig } from "./project";
+import { readProject } from "./project";
+import { configureBoosted } from "./scratch";
 import { StateStore } from "./state";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -25,16 +26,7 @@ async function main(): Promise<number> {
   const c = sandbox.credentials;
   const heading = (text: string) => process.stdout.write(`\n=== ${text}\n`);
   heading(`Boosted sandbox on ${sandbox.url}; stack "${STACK}" of ${project.name} (${project.main})`);
-  for (const [key, value] of Object.entries({
-    baseUrl: c.baseUrl,
-    audience: c.audience,
-    clientId: c.clientId,
-    keyId: c.keyId,
-  })) {
-    setConfig(project, STACK, `boosted:${key}`, value);
-  }
-  setConfig(project, STACK, "boosted:clientSecret", c.clientSecret, { secret: true });
-  setConfig(project, STACK, "boosted:privateKey", c.privateKey, { secret: true });
+  configureBoosted(project, STACK, c);
 
   const options = { projectDir: ROOT, stack: STACK, parallel: 16 };
   const steps: [string, () => Promise<OperationResult>, (r: OperationResult) => boolean][] = [

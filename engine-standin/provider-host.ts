@@ -5,7 +5,8 @@
  * starts under `pulumi up` — over gRPC, as the engine does: a child process, its port read from
  * stdout, then Configure, Check, Diff, Create, Read, Update and Delete requests.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { startPlugin } from "./plugin";
 import * as grpc from "@grpc/grpc-js";
 
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
@@ -60,25 +61,14 @@ export class ProviderHost {
     const env = options.env
       ? Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BOOSTED_")))
       : process.env;
-    // The engine passes its own address; the host only needs something there.
-    const child = spawn(process.execPath, [entry, "127.0.0.1:0"], {
+    const { child, port, output } = await startPlugin("dynamic-provider host", entry, [], {
       cwd: options.cwd ?? process.cwd(),
       env: { ...env, ...options.env },
-    });
-    let output = "";
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on("data", (d: Buffer) => {
-        output += d.toString();
-        const m = /^(\d+)\s*$/m.exec(output);
-        if (m) resolve(Number(m[1]));
-      });
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-      child.on("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}: ${output}`)));
     });
     const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const host = new ProviderHost(child, client);
     host.record = options.record ?? true;
-    host.output = output.replace(/^\d+\s*\n/m, "");
+    host.output = output;
     const take = (d: Buffer) => {
       const text = d.toString();
       host.output += text;

@@ -34,16 +34,14 @@ export function scratchProject(programDir: string, credentials: SandboxCredentia
   );
   symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   const project = readProject(dir);
-  const c = credentials;
-  for (const [k, v] of Object.entries({
-    baseUrl: c.baseUrl,
-    audience: c.audience,
-    clientId: c.clientId,
-    keyId: c.keyId,
-  })) {
-    setConfig(project, stack, `boosted:${k}`, v);
-  }
+  configureBoosted(project, stack, credentials);
+  return project;
+}
+
+/** `pulumi config set [--secret] boosted:…` for every credential, as a partner's stack has them. */
+export function configureBoosted(project: Project, stack: string, c: SandboxCredentials): void {
+  const plain = { baseUrl: c.baseUrl, audience: c.audience, clientId: c.clientId, keyId: c.keyId };
+  for (const [k, v] of Object.entries(plain)) setConfig(project, stack, `boosted:${k}`, v);
   setConfig(project, stack, "boosted:clientSecret", c.clientSecret, { secret: true });
   setConfig(project, stack, "boosted:privateKey", c.privateKey, { secret: true });
-  return project;
 }

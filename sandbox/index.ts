@@ -31,7 +31,7 @@ import { PATHS } from "../sdk/endpoints";
 
 export type { SandboxPartner } from "./auth";
 export type { SandboxCredentials, DevPartnerSecrets } from "./dev-credentials";
-export { createDevPartnerSecrets, publicJwkOf } from "./dev-credentials";
+export { createDevPartnerSecrets, partnerFromSecrets, publicJwkOf } from "./dev-credentials";
 export type { FaultConfig, ScriptedFault } from "./faults";
 export type { RequestLogEntry, SandboxStats } from "./server";
 

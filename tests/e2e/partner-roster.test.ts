@@ -36,6 +36,17 @@ const opsOf = (r: { steps: { op: string; name: string; diffs?: string[] }[] }) =
     .map((s) => `${s.op} ${s.name}${s.diffs?.length ? ` [${s.diffs.join(",")}]` : ""}`)
     .sort();
 
+/** The roster after the edit test: Bob renamed, Ann with fewer entitlements, Cat replaced by Eve. */
+const EDITED_ROSTER = EXAMPLE_ROSTER.replace("name: Bob Builder", "name: Robert Builder")
+  .replace(
+    "{ externalId: acme-ann, email: ann@acme.example, name: Ann Analyst, entitlements: [equities-us, macro-global] }",
+    "{ externalId: acme-ann, email: ann@acme.example, name: Ann Analyst, entitlements: [macro-global] }",
+  )
+  .replace(
+    / {10}- \{ externalId: acme-cat.*\n/,
+    "          - { externalId: acme-eve, email: eve@acme.example, name: Eve Example, entitlements: [equities-us] }\n",
+  );
+
 beforeAll(() => {
   project = makeProject(ROSTER_PROGRAM, sandbox());
   project.writeFile("roster.yaml", EXAMPLE_ROSTER);
@@ -77,15 +88,7 @@ it("makes zero HTTP requests on a second up with nothing changed", async () => {
 });
 
 it("previews a roster edit exactly, and applies it", async () => {
-  const edited = EXAMPLE_ROSTER.replace("name: Bob Builder", "name: Robert Builder")
-    .replace(
-      "{ externalId: acme-ann, email: ann@acme.example, name: Ann Analyst, entitlements: [equities-us, macro-global] }",
-      "{ externalId: acme-ann, email: ann@acme.example, name: Ann Analyst, entitlements: [macro-global] }",
-    )
-    .replace(
-      / {10}- \{ externalId: acme-cat.*\n/,
-      "          - { externalId: acme-eve, email: eve@acme.example, name: Eve Example, entitlements: [equities-us] }\n",
-    );
+  const edited = EDITED_ROSTER;
   project.writeFile("roster.yaml", edited);
 
   const planned = await during(() => project.run("preview"));
@@ -110,15 +113,7 @@ it("previews a roster edit exactly, and applies it", async () => {
 });
 
 it("refuses, at preview, to move a user to another workspace, with the migration message", async () => {
-  const current = EXAMPLE_ROSTER.replace("name: Bob Builder", "name: Robert Builder")
-    .replace(
-      "{ externalId: acme-ann, email: ann@acme.example, name: Ann Analyst, entitlements: [equities-us, macro-global] }",
-      "{ externalId: acme-ann, email: ann@acme.example, name: Ann Analyst, entitlements: [macro-global] }",
-    )
-    .replace(
-      / {10}- \{ externalId: acme-cat.*\n/,
-      "          - { externalId: acme-eve, email: eve@acme.example, name: Eve Example, entitlements: [equities-us] }\n",
-    );
+  const current = EDITED_ROSTER;
   // Move Eve from Trading to Research.
   const moved = current
     .replace(/ {10}- \{ externalId: acme-eve.*\n/, "")

@@ -4,7 +4,7 @@
  * secrets encrypted in state, and convergence after a failed `up`.
  */
 import path from "node:path";
-import { createDevPartnerSecrets, publicJwkOf } from "../../sandbox";
+import { createDevPartnerSecrets, partnerFromSecrets } from "../../sandbox";
 import { PATHS } from "../../sdk";
 import { ROOT } from "../support/built";
 import { useSandbox } from "../support/sandbox";
@@ -12,13 +12,7 @@ import { EXAMPLE_ROSTER, ROSTER_PROGRAM, makeProject, type TestProject } from ".
 
 const second = createDevPartnerSecrets();
 const sandbox = useSandbox({
-  partners: [
-    {
-      clientId: second.clientId,
-      clientSecret: second.clientSecret,
-      jwks: { keys: [publicJwkOf(second.privateKey, second.keyId)] },
-    },
-  ],
+  partners: [partnerFromSecrets(second)],
 });
 const FIXTURE = path.join(ROOT, "tests", "fixtures", "options");
 const partner = () => sandbox().credentials.clientId;

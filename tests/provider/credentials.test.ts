@@ -3,7 +3,7 @@
  * missing one says, and that no secret reaches a gRPC response, the host's output or state.
  */
 import { BoostedClient } from "../../sdk";
-import { createDevPartnerSecrets, publicJwkOf } from "../../sandbox";
+import { createDevPartnerSecrets, partnerFromSecrets } from "../../sandbox";
 import { SETTINGS } from "../../provider/settings";
 import { ProviderHost, providerStrings, secret } from "../support/providers";
 import { credentialsEnv, stackConfig } from "../support/host-fixture";
@@ -11,13 +11,7 @@ import { useSandbox } from "../support/sandbox";
 
 const second = createDevPartnerSecrets();
 const sandbox = useSandbox({
-  partners: [
-    {
-      clientId: second.clientId,
-      clientSecret: second.clientSecret,
-      jwks: { keys: [publicJwkOf(second.privateKey, second.keyId)] },
-    },
-  ],
+  partners: [partnerFromSecrets(second)],
 });
 const hosts: ProviderHost[] = [];
 afterAll(() => Promise.all(hosts.map((h) => h.stop())));

@@ -5,20 +5,14 @@ import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PATHS, PATH_ALIASES } from "../../sdk";
-import { createDevPartnerSecrets, publicJwkOf, startSandbox } from "../../sandbox";
+import { createDevPartnerSecrets, partnerFromSecrets, startSandbox } from "../../sandbox";
 import { useSandbox } from "../support/sandbox";
 import { managementToken, raw, type RawResponse } from "../support/http";
 
 const other = createDevPartnerSecrets();
 const sandbox = useSandbox({
   checkRequests: false,
-  partners: [
-    {
-      clientId: other.clientId,
-      clientSecret: other.clientSecret,
-      jwks: { keys: [publicJwkOf(other.privateKey, other.keyId)] },
-    },
-  ],
+  partners: [partnerFromSecrets(other)],
 });
 let auth: Record<string, string>;
 let otherAuth: Record<string, string>;

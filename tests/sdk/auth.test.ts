@@ -5,7 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import Fastify from "fastify";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { AuthenticationError, BoostedClient, PATHS } from "../../sdk";
-import { createDevPartnerSecrets, publicJwkOf } from "../../sandbox";
+import { createDevPartnerSecrets, partnerFromSecrets } from "../../sandbox";
 import { useSandbox } from "../support/sandbox";
 
 const ecSecrets = (() => {
@@ -13,13 +13,7 @@ const ecSecrets = (() => {
   return { ...createDevPartnerSecrets(), privateKey: JSON.stringify(privateKey.export({ format: "jwk" })) };
 })();
 const sandbox = useSandbox({
-  partners: [
-    {
-      clientId: ecSecrets.clientId,
-      clientSecret: ecSecrets.clientSecret,
-      jwks: { keys: [publicJwkOf(ecSecrets.privateKey, ecSecrets.keyId)] },
-    },
-  ],
+  partners: [partnerFromSecrets(ecSecrets)],
 });
 const exchanges = () =>
   sandbox()
