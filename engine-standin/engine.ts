@@ -308,7 +308,8 @@ class Deployment {
       env: {
         ...process.env,
         ...this.options.env,
-        PULUMI_NODEJS_TYPESCRIPT: "true",
+        // Pulumi.yaml's runtime.options.typescript, as the Node.js language host reads it.
+        PULUMI_NODEJS_TYPESCRIPT: String(this.project.typescript),
         // Type checking is the build's job (as with `noCheck`); the stand-in only runs.
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",
         PULUMI_CONFIG: JSON.stringify(this.config),

@@ -13,6 +13,8 @@ export interface Project {
   /** The program's entry, relative to `dir` (Pulumi.yaml's `main`), or "." */
   main: string;
   description?: string;
+  /** `runtime.options.typescript` (default true): run the program through ts-node. */
+  typescript: boolean;
 }
 
 export function readProject(dir: string): Project {
@@ -25,11 +27,20 @@ export function readProject(dir: string): Project {
     runtime?: unknown;
   };
   if (!doc.name) throw new Error(`${file}: "name" is required`);
-  const runtime =
-    typeof doc.runtime === "string" ? doc.runtime : (doc.runtime as { name?: string } | undefined)?.name;
+  const runtimeDoc =
+    typeof doc.runtime === "object"
+      ? (doc.runtime as { name?: string; options?: { typescript?: boolean } })
+      : undefined;
+  const runtime = typeof doc.runtime === "string" ? doc.runtime : runtimeDoc?.name;
   if (runtime !== "nodejs")
     throw new Error(`${file}: the stand-in runs only nodejs programs (runtime is ${String(runtime)})`);
-  return { dir, name: doc.name, main: doc.main ?? ".", description: doc.description };
+  return {
+    dir,
+    name: doc.name,
+    main: doc.main ?? ".",
+    description: doc.description,
+    typescript: runtimeDoc?.options?.typescript ?? true,
+  };
 }
 
 interface StackFile {
