@@ -5,7 +5,7 @@
  * Analyze for each resource's checked inputs, and AnalyzeStack at the end of the program.
  */
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { startPlugin } from "./plugin";
+import { startPlugin, stopPlugin } from "./plugin";
 import * as grpc from "@grpc/grpc-js";
 
 const anproto = require("@pulumi/pulumi/proto/analyzer_pb");
@@ -166,12 +166,7 @@ export class PolicyPackHost {
   }
 
   async stop(): Promise<void> {
-    this.client.close();
-    if (this.child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      this.child.once("exit", () => resolve());
-      this.child.kill("SIGTERM");
-    });
+    await stopPlugin(this.child, this.client);
   }
 }
 

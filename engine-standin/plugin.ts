@@ -24,3 +24,16 @@ export async function startPlugin(
   });
   return { child, port, output: output.replace(/^\d+\s*\n/m, "") };
 }
+
+/** Closes the gRPC client and ends the plugin process, waiting for it to exit. */
+export async function stopPlugin(
+  child: ChildProcessWithoutNullStreams,
+  client: { close(): void },
+): Promise<void> {
+  client.close();
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}

@@ -6,7 +6,7 @@
  * stdout, then Configure, Check, Diff, Create, Read, Update and Delete requests.
  */
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { startPlugin } from "./plugin";
+import { startPlugin, stopPlugin } from "./plugin";
 import * as grpc from "@grpc/grpc-js";
 
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
@@ -193,12 +193,7 @@ export class ProviderHost {
   }
 
   async stop(): Promise<void> {
-    this.client.close();
-    if (this.child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      this.child.once("exit", () => resolve());
-      this.child.kill("SIGTERM");
-    });
+    await stopPlugin(this.child, this.client);
   }
 }
 

@@ -56,8 +56,6 @@ export class StateStore {
   private writing?: Promise<void>;
   private pending?: Promise<void>;
   private crypter?: Crypter;
-  /** Bytes of the last write (for benchmarks). */
-  lastSize = 0;
 
   constructor(
     readonly file: string,
@@ -134,7 +132,6 @@ export class StateStore {
       const tmp = `${this.file}.${process.pid}.tmp`;
       await writeFile(tmp, body);
       await rename(tmp, this.file);
-      this.lastSize = body.length;
     });
     this.pending = next;
     this.writing = next.finally(() => {

@@ -24,6 +24,7 @@ import {
   registerAdminRoutes,
   SandboxLog,
   type RequestLogEntry,
+  type SandboxControls,
   type SandboxStats,
 } from "./server";
 import { Store } from "./store";
@@ -113,17 +114,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   );
   const faults = new Faults(options.faults);
   const log = new SandboxLog(options.maxLogEntries ?? 100_000, options.onRequest);
-  const app = buildServer(
-    {
-      store,
-      tokens,
-      faults,
-      recordBodies: options.recordBodies ?? false,
-      maxLogEntries: options.maxLogEntries ?? 100_000,
+  const app = buildServer({ store, tokens, faults, recordBodies: options.recordBodies ?? false }, log);
+  const controls: SandboxControls = {
+    requests: () => log.entries,
+    stats: () => ({ ...log.stats, tokensIssued: tokens.issued }),
+    reset: async (o) => {
+      log.reset();
+      tokens.issued = 0;
+      if (o?.state) await store.clear();
     },
-    log,
-  );
-  if (options.admin ?? true) registerAdminRoutes(app, log, store, tokens, faults);
+    getFaults: () => faults.get(),
+    setFaults: (config) => faults.set(config as FaultConfig),
+    expireTokens: () => tokens.expireAll(),
+    snapshot: () => store.snapshot(),
+  };
+  if (options.admin ?? true) registerAdminRoutes(app, controls);
   await app.listen({ port: options.port ?? 0, host });
   const port = (app.server.address() as AddressInfo).port;
   const url = `http://${host}:${port}`;
@@ -141,16 +146,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       privateKey: devPartner.privateKey,
       keyId: devPartner.keyId,
     },
-    requests: () => log.entries,
-    stats: () => ({ ...log.stats, tokensIssued: tokens.issued }),
-    reset: async (o) => {
-      log.reset();
-      tokens.issued = 0;
-      if (o?.state) await store.clear();
-    },
-    setFaults: (config) => faults.set(config),
+    requests: controls.requests,
+    stats: controls.stats,
+    reset: controls.reset,
+    setFaults: controls.setFaults,
     setTokenLifetime: (seconds) => tokens.setTokenLifetime(seconds),
-    expireTokens: () => tokens.expireAll(),
+    expireTokens: controls.expireTokens,
     issuedTokens: () => tokens.issuedTokens(),
     store,
     stop: async () => {

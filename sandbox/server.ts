@@ -46,7 +46,6 @@ export interface ServerOptions {
   faults: Faults;
   /** Keep request and response bodies in the log (for the contract test). */
   recordBodies: boolean;
-  maxLogEntries: number;
 }
 
 const REDACTED = "[redacted]";
@@ -54,7 +53,7 @@ const REDACTED = "[redacted]";
 /** The admin view of the running server. */
 export class SandboxLog {
   entries: RequestLogEntry[] = [];
-  stats: SandboxStats = { requests: 0, byRoute: {}, tokensIssued: 0 };
+  stats: Omit<SandboxStats, "tokensIssued"> = { requests: 0, byRoute: {} };
   private seq = 0;
   constructor(
     private readonly max: number,
@@ -74,7 +73,7 @@ export class SandboxLog {
 
   reset(): void {
     this.entries = [];
-    this.stats = { requests: 0, byRoute: {}, tokensIssued: 0 };
+    this.stats = { requests: 0, byRoute: {} };
   }
 }
 
@@ -321,28 +320,30 @@ export function buildServer(opts: ServerOptions, log: SandboxLog): FastifyInstan
   return app;
 }
 
+/** What the admin routes (and `startSandbox`'s return value) can do, defined once. */
+export interface SandboxControls {
+  requests: () => RequestLogEntry[];
+  stats: () => SandboxStats;
+  reset: (options?: { state?: boolean }) => Promise<void>;
+  getFaults: () => unknown;
+  setFaults: (config: unknown) => void;
+  expireTokens: () => void;
+  snapshot: () => unknown;
+}
+
 /** Test-only admin routes, outside the request log and fault injection. */
-export function registerAdminRoutes(
-  app: FastifyInstance,
-  log: SandboxLog,
-  store: Store,
-  tokens: TokenService,
-  faults: Faults,
-): void {
-  app.get("/__sandbox/requests", async () => log.entries);
-  app.get("/__sandbox/stats", async () => ({ ...log.stats, tokensIssued: tokens.issued }));
-  app.get("/__sandbox/state", async () => store.snapshot());
+export function registerAdminRoutes(app: FastifyInstance, controls: SandboxControls): void {
+  app.get("/__sandbox/requests", async () => controls.requests());
+  app.get("/__sandbox/stats", async () => controls.stats());
+  app.get("/__sandbox/state", async () => controls.snapshot());
   app.post("/__sandbox/reset", async (request) => {
-    const body = (request.body ?? {}) as { state?: boolean };
-    log.reset();
-    tokens.issued = 0;
-    if (body.state) await store.clear();
+    await controls.reset(request.body ?? {});
     return { success: true };
   });
-  app.get("/__sandbox/faults", async () => faults.get());
+  app.get("/__sandbox/faults", async () => controls.getFaults());
   app.put("/__sandbox/faults", async (request, reply) => {
     try {
-      faults.set(request.body ?? {});
+      controls.setFaults(request.body ?? {});
       return { success: true };
     } catch (err) {
       return reply
@@ -351,7 +352,7 @@ export function registerAdminRoutes(
     }
   });
   app.post("/__sandbox/tokens/expire", async () => {
-    tokens.expireAll();
+    controls.expireTokens();
     return { success: true };
   });
 }

@@ -67,8 +67,6 @@ export interface TokenManagerOptions {
   assertionLifetimeSeconds: number;
   /** Renew this long before the access token's `expires_in` runs out, in seconds. */
   refreshSkewSeconds: number;
-  /** Exchanges performed (for tests and benchmarks). */
-  onExchange?: () => void;
 }
 
 /** Token lifetime when the server omits `expires_in` (U19 gives 3600; be conservative). */
@@ -123,7 +121,6 @@ export class TokenManager implements TokenSource {
       scope: SCOPE_ACCOUNT_MANAGEMENT,
     };
     this.exchanges++;
-    o.onExchange?.();
     const op = OPERATIONS.tokenExchange;
     const res = await this.#transport
       .send({

@@ -5,7 +5,6 @@
  * confirms the real one, the correction is a one-line change here; the client, the sandbox and
  * the tests all read these constants.
  */
-import type { z } from "zod";
 import * as s from "./schemas";
 
 /** The wire paths. `confidence` repeats the spec's marking so a reader knows what may change. */
@@ -98,6 +97,3 @@ export const OPERATIONS = {
 } as const satisfies Record<string, { method: HttpMethod; path: string }>;
 
 export type OperationName = keyof typeof OPERATIONS;
-
-/** The zod schema of a kind's envelope, for typing helpers. */
-export type EnvelopeOf<K extends Kind> = z.output<(typeof KINDS)[K]["envelope"]>;
